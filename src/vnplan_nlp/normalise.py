@@ -1,0 +1,302 @@
+"""Normalisation: a list of named steps, each keeping the map back to the read text.
+
+The result is the text every extractor works on: NFC, one paragraph per line, Markdown
+marks and table chrome removed, dash and space variants unified. Old and new tone
+placement ("uỷ"/"ủy") is left as printed; :func:`match_key` folds it for matching.
+
+Each step returns ``(new_text, index)`` where ``index[i]`` is the position in the step's
+input of output character ``i`` (``len(index) == len(new_text) + 1``; the last entry maps
+the end). The steps' maps compose into :attr:`Normalised.offsets`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from typing import Callable
+
+Step = Callable[[str, bool], tuple[str, "array | None"]]
+
+
+@dataclass
+class Normalised:
+    text: str
+    offsets: array            # offsets[i] = index in the read text of text[i]; one extra at the end
+    steps: list[str]
+
+    def to_source(self, offset: int) -> int:
+        return self.offsets[min(max(offset, 0), len(self.offsets) - 1)]
+
+
+def _identity(n: int) -> array:
+    return array("l", range(n + 1))
+
+
+class _Builder:
+    """Collects output pieces with the input index of each output character."""
+
+    __slots__ = ("parts", "index")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.index = array("l")
+
+    def copy(self, text: str, start: int, end: int) -> None:
+        if end > start:
+            self.parts.append(text[start:end])
+            self.index.extend(range(start, end))
+
+    def put(self, s: str, at: int) -> None:
+        if s:
+            self.parts.append(s)
+            self.index.extend([at] * len(s))
+
+    def done(self, input_len: int) -> tuple[str, array]:
+        self.index.append(input_len)
+        return "".join(self.parts), self.index
+
+
+# -- steps ------------------------------------------------------------------------------------
+
+def step_newlines(text: str, markup: bool):
+    """\\r\\n and lone \\r become \\n; form feeds and vertical tabs end lines."""
+    if "\r" not in text and "\f" not in text and "\v" not in text:
+        return text, None
+    b = _Builder()
+    i, n = 0, len(text)
+    last = 0
+    while i < n:
+        ch = text[i]
+        if ch == "\r":
+            b.copy(text, last, i)
+            b.put("\n", i)
+            i += 2 if i + 1 < n and text[i + 1] == "\n" else 1
+            last = i
+            continue
+        if ch in "\f\v":
+            b.copy(text, last, i)
+            b.put("\n", i)
+            last = i + 1
+        i += 1
+    b.copy(text, last, n)
+    return b.done(n)
+
+
+def step_nfc(text: str, markup: bool):
+    """Unicode NFC: decomposed Vietnamese letters (from some PDFs and Mac files) composed."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    b = _Builder()
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i:j]
+        b.put(unicodedata.normalize("NFC", cluster), i) if j - i > 1 else b.copy(text, i, j)
+        i = j
+    return b.done(n)
+
+
+# One for one replacements: spaces, dashes, zero-width characters removed.
+_SPACE = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
+_DASH = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_ZERO = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_CHAR_TABLE = str.maketrans({**{c: " " for c in _SPACE}, **{c: "-" for c in _DASH}})
+_ZERO_RE = re.compile(f"[{_ZERO}]")
+
+
+def step_chars(text: str, markup: bool):
+    """Space and dash variants become ' ' and '-' (same length); zero-width characters go."""
+    out = text.translate(_CHAR_TABLE)
+    if not _ZERO_RE.search(out):
+        return out, None
+    b = _Builder()
+    last = 0
+    for m in _ZERO_RE.finditer(out):
+        b.copy(out, last, m.start())
+        last = m.end()
+    b.copy(out, last, len(out))
+    return b.done(len(out))
+
+
+# -- Markdown-ish web text and hard wraps ---------------------------------------------------
+
+_RULE_LINE = re.compile(r"^[ \t]*(?:[-_=~]{3,}|[|+\- ]+[-=]{3,}[|+\- ]*)[ \t]*$")
+_PIPE_ONLY = re.compile(r"^[ \t|]*\|[ \t|]*$")
+_HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
+_EMPH = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_LONE_STAR = re.compile(r"^\s*\*\s*$")
+
+_BLOCK_START = re.compile(
+    r"""^(?:
+        [-+•·●○▪■◦*]\s              # bullets
+      | \(?[IVXLC]{1,6}[.\-)/]\s*\S  # I.  I-  II)
+      | \(?\d{1,3}(?:[.\-)](?![\d/])|(?:\.\d{1,3})+\.?(?=\s))   # 1.  1-  1.1.  1)  (not 14/8/2025)
+      | \(\d{1,3}\)                   # (1)
+      | [a-zđ][)\-.]\s                # a)  đ)  a-
+      | (?:Điều|Chương|Phần|Mục|Phụ\s+lục|PHỤ\s+LỤC|PHẦN|CHƯƠNG)\s+[\dIVXLC]+
+      | Số\b | Nơi\s+nhận | Kính\s+gửi | Căn\s+cứ | Thực\s+hiện\s | V/v
+      | CỘNG\s+H(?:ÒA|OÀ) | ĐẢNG\s+CỘNG\s+SẢN | Độc\s+lập
+      | T/M\b | TM\. | K/T\b | KT\. | T/L\b | TL\. | TUQ\. | Q\.\s
+    )""", re.X)
+_TERMINAL = re.compile(r"[.:;!?…]\s*$|\./\.\s*$")
+_NUMBER_LINE = re.compile(r"^Số\b.*\d")
+
+
+def _is_upper(s: str) -> bool:
+    return not any(c.islower() for c in s)
+
+
+def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
+    """The spans of ``line`` to keep once emphasis marks are dropped, and whether the
+    line begins or ends inside/at an emphasis mark (a formatting boundary)."""
+    if _LONE_STAR.match(line):
+        return [(0, len(line))], False, False, False   # the Party header star stays
+    keep: list[tuple[int, int]] = []
+    last = 0
+    marks = list(_EMPH.finditer(line))
+    for m in marks:
+        keep.append((last, m.start()))
+        last = m.end()
+    keep.append((last, len(line)))
+    stripped = line.strip()
+    starts_mark = bool(marks) and line[: marks[0].start()].strip() == ""
+    ends_mark = bool(marks) and line[marks[-1].end():].strip() == ""
+    return keep, starts_mark, ends_mark, bool(marks) and stripped != ""
+
+
+def step_blocks(text: str, markup: bool):
+    """One paragraph per line: drop Markdown emphasis marks, lines of table pipes and
+    rules, leading/trailing spaces; join hard-wrapped lines with a space.
+
+    A line is joined to the one before when neither a blank line, nor a formatting
+    boundary (an emphasis run that ends or starts there), nor terminal punctuation, nor
+    a block opener (label, bullet, "Số", "Nơi nhận", signing prefix ...) separates them.
+    """
+    b = _Builder()
+    lines = text.split("\n")
+    pos = 0
+    prev_kept: str | None = None     # last emitted line (stripped), None after a break
+    prev_end_mark = False
+    prev_upper = False
+    pending_break = False
+    first = True
+    open_emph = False                # inside an emphasis run that spans lines
+    for line in lines:
+        line_start = pos
+        pos += len(line) + 1
+        raw = line
+        if markup and (_PIPE_ONLY.match(raw) or _RULE_LINE.match(raw)):
+            pending_break = True
+            prev_kept = None
+            continue
+        if markup:
+            hm = _HASH_HEADING.match(raw)
+            if hm:
+                raw = " " * hm.end() + raw[hm.end():]
+            keep, starts_mark, ends_mark, has_marks = _strip_marks(raw)
+            n_marks = len(_EMPH.findall(raw)) if has_marks else 0
+        else:
+            keep, starts_mark, ends_mark, n_marks = [(0, len(raw))], False, False, 0
+        content = "".join(raw[a:c] for a, c in keep)
+        stripped = content.strip()
+        if not stripped:
+            if not (markup and n_marks and open_emph):
+                pending_break = True
+                prev_kept = None
+            # an empty emphasis pair ("** **") is nothing
+            if n_marks % 2:
+                open_emph = not open_emph
+            continue
+        # Decide: join with the previous line, or start a new one.
+        join = False
+        if prev_kept is not None and not pending_break:
+            boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
+            if (not boundary and not _TERMINAL.search(prev_kept)
+                    and not _BLOCK_START.match(stripped)
+                    and not _NUMBER_LINE.match(prev_kept)
+                    and not (prev_upper != _is_upper(stripped) and not open_emph)
+                    # capitals to capitals: a wrapped title line is long; organ lines are short
+                    and not (prev_upper and not open_emph and len(prev_kept) < 40)
+                    and not _LONE_STAR.match(stripped) and prev_kept != "*"):
+                join = True
+        if not first:
+            b.put(" " if join else "\n", line_start - 1)
+        first = False
+        # copy kept pieces, trimming the line's leading and trailing spaces
+        lead = len(content) - len(content.lstrip())
+        total = len(content.rstrip())
+        seen = 0
+        for a, c in keep:
+            lo, hi = max(seen, lead), min(seen + c - a, total)
+            if hi > lo:
+                b.copy(text, line_start + a + lo - seen, line_start + a + hi - seen)
+            seen += c - a
+        prev_kept = stripped
+        prev_upper = _is_upper(stripped)
+        if n_marks % 2:
+            open_emph = not open_emph
+        prev_end_mark = ends_mark
+        pending_break = False
+    return b.done(len(text))
+
+
+STEPS: list[tuple[str, Callable]] = [
+    ("newlines", step_newlines),
+    ("nfc", step_nfc),
+    ("chars", step_chars),
+    ("blocks", step_blocks),
+]
+
+
+def normalise(text: str, markup: bool = True) -> Normalised:
+    """Run every step; compose their maps."""
+    offsets: array | None = None
+    names = []
+    for name, fn in STEPS:
+        out, index = fn(text, markup)
+        names.append(name)
+        if index is not None:
+            offsets = index if offsets is None else array("l", (offsets[i] for i in index))
+        text = out
+    if offsets is None:
+        offsets = _identity(len(text))
+    return Normalised(text=text, offsets=offsets, steps=names)
+
+
+# -- matching helpers -------------------------------------------------------------------------
+
+# Old-style ("hoà", "uỷ") and new-style ("hòa", "ủy") tone placement: fold to one form.
+_OLD_NEW = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"),
+            ("oè", "òe"), ("oé", "óe"), ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"),
+            ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"), ("uỵ", "ụy")]
+_TONE_RE = re.compile("|".join(re.escape(o) for o, _ in _OLD_NEW) + "|"
+                      + "|".join(re.escape(o.upper()) for o, _ in _OLD_NEW) + "|"
+                      + "|".join(re.escape(o[0].upper() + o[1:]) for o, _ in _OLD_NEW), re.I)
+_TO_NEW = {}
+for o, nw in _OLD_NEW:
+    _TO_NEW[o] = nw
+    _TO_NEW[o.upper()] = nw.upper()
+    _TO_NEW[o[0].upper() + o[1:]] = nw[0].upper() + nw[1:]
+
+
+def fold_tones(s: str) -> str:
+    """Old-style tone placement to new style, same length ("Uỷ ban" -> "Ủy ban")."""
+    return _TONE_RE.sub(lambda m: _TO_NEW.get(m.group(0), m.group(0)), s)
+
+
+def match_key(s: str) -> str:
+    """A key for comparing names: tones folded, case folded, spaces collapsed."""
+    return " ".join(fold_tones(unicodedata.normalize("NFC", s)).casefold().split())
+
+
+_STRIP_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def strip_diacritics(s: str) -> str:
+    """'Tuyên truyền miệng' -> 'Tuyen truyen mieng' (same length for NFC input)."""
+    s = unicodedata.normalize("NFD", s.translate(_STRIP_TABLE))
+    return unicodedata.normalize("NFC", "".join(ch for ch in s if not unicodedata.combining(ch)))

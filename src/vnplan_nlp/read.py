@@ -1,0 +1,217 @@
+"""Readers: a file in, its text plus a map back to the source out.
+
+Each reader returns a :class:`Source`: the text as read (one paragraph or printed line per
+``\\n``) and ``segments`` that tie ranges of that text to a page and paragraph of the file.
+Nothing here normalises; ``normalise.py`` does that and keeps the offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import settings
+from .errors import ReadError
+
+TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
+SUPPORTED = TEXT_EXTENSIONS | {".docx", ".doc", ".pdf"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """``text[start:end]`` of the read text came from this page / paragraph of the file."""
+    start: int
+    end: int
+    page: int | None = None
+    paragraph: int | None = None
+
+
+@dataclass
+class Source:
+    path: str
+    format: str                      # txt | md | docx | doc | pdf
+    text: str
+    sha256: str
+    pages: int | None = None
+    encoding: str | None = None
+    markup: bool = False             # the text may carry Markdown marks (** bold, | pipes, rules)
+    segments: list[Segment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def locate(self, offset: int) -> Segment | None:
+        """The segment of the file that holds ``offset`` of the read text."""
+        if not self.segments:
+            return None
+        starts = [s.start for s in self.segments]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and self.segments[i].start <= offset <= self.segments[i].end:
+            return self.segments[i]
+        return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_size(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ReadError(f"{path}: no such file. Check the path.", path=str(path), code="not-found")
+    except OSError as e:
+        raise ReadError(f"{path}: cannot be opened ({e.strerror}). Check its permissions.",
+                        path=str(path), code="unreadable")
+    if size == 0:
+        raise ReadError(f"{path}: the file is empty. Supply the document's text.",
+                        path=str(path), code="empty")
+    if size > settings.MAX_FILE_BYTES:
+        raise ReadError(
+            f"{path}: {size / 1048576:.1f} MB is larger than any real document "
+            f"(limit {settings.MAX_FILE_BYTES / 1048576:.0f} MB). Split it, or raise "
+            f"VNPLAN_MAX_FILE_BYTES if it really is one document.", path=str(path), code="too-large")
+    return size
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+_BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: Vietnamese text has many NULs at odd or even positions."""
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _is_binary(text: str) -> bool:
+    if not text:
+        return False
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or ch == "\ufffd")
+    return bad > max(8, len(sample) * 0.01)
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, str]:
+    """Decode bytes of a text file: BOMs, UTF-8, UTF-16 without BOM, then the Vietnamese
+    legacy code page Windows-1258. Raise ``unknown-encoding`` / ``binary`` otherwise."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc.replace("-sig", "")
+            except UnicodeDecodeError:
+                break
+    u16 = _looks_utf16(data)
+    if u16:
+        try:
+            return data.decode(u16), u16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise ReadError(f"{path}: this is binary data, not text. Give the original .docx/.pdf, "
+                        "or save the document as text (UTF-8).", path=path, code="binary")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Windows-1258 is the legacy Vietnamese code page; accept it only where it yields
+    # Vietnamese letters and no control characters.
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not _is_binary(text):
+        viet = sum(1 for ch in text if "\u00c0" <= ch <= "\u1ef9")
+        if viet > len(text) * 0.01:
+            return text, "cp1258"
+    raise ReadError(f"{path}: the text is not UTF-8, UTF-16 or Windows-1258. Re-save it as UTF-8 "
+                    "(in Word: Save As > Plain Text > Unicode (UTF-8)).", path=path, code="unknown-encoding")
+
+
+def read_text(path: Path) -> Source:
+    _check_size(path)
+    data = path.read_bytes()
+    text, enc = decode_text(data, str(path))
+    if _is_binary(text):
+        raise ReadError(f"{path}: this is binary data, not text. Give the original .docx/.pdf, "
+                        "or save the document as text (UTF-8).", path=str(path), code="binary")
+    if not text.strip():
+        raise ReadError(f"{path}: the file holds no text. Supply the document's text.",
+                        path=str(path), code="empty")
+    if len(text) > settings.MAX_TEXT_CHARS:
+        raise ReadError(f"{path}: {len(text):,} characters is far more than any real document "
+                        f"(limit {settings.MAX_TEXT_CHARS:,}). Split it, or raise VNPLAN_MAX_TEXT_CHARS.",
+                        path=str(path), code="too-large")
+    fmt = "md" if path.suffix.lower() in {".md", ".markdown"} else "txt"
+    return Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), encoding=enc,
+                  markup=True, segments=_line_segments(text))
+
+
+def _line_segments(text: str) -> list[Segment]:
+    """For text files the map back to the source is the line (``paragraph`` = line number)."""
+    segs = []
+    pos = 0
+    for i, line in enumerate(text.split("\n"), start=1):
+        segs.append(Segment(pos, pos + len(line), None, i))
+        pos += len(line) + 1
+    return segs
+
+
+def read_string(text: str, path: str = "<string>") -> Source:
+    """A Source from text already in memory (tests, the API)."""
+    data = text.encode("utf-8")
+    return Source(path=path, format="txt", text=text, sha256=_sha256(data), encoding="utf-8",
+                  markup=True, segments=_line_segments(text))
+
+
+# -- dispatch ---------------------------------------------------------------------------------
+
+def _readers():
+    from . import read_office, read_pdf  # noqa: F401  (imported lazily: heavy dependencies)
+    return {".docx": read_office.read_docx, ".doc": read_office.read_doc, ".pdf": read_pdf.read_pdf}
+
+
+def read_path(path: str | Path) -> Source:
+    """Read one file, whatever its format. Raises :class:`ReadError` with a stable code."""
+    p = Path(path)
+    if p.is_dir():
+        raise ReadError(f"{p}: is a folder; give files, or use a command that walks folders.",
+                        path=str(p), code="is-a-folder")
+    ext = p.suffix.lower()
+    if ext in TEXT_EXTENSIONS or ext == "":
+        return read_text(p)
+    if ext not in SUPPORTED:
+        _check_size(p)
+        raise ReadError(f"{p}: '{ext}' files are not read. Give .txt, .md, .docx, .doc or .pdf.",
+                        path=str(p), code="unsupported-format")
+    try:
+        reader = _readers()[ext]
+    except ImportError as e:  # a reader's dependency is not installed
+        raise ReadError(f"{p}: reading {ext} needs {e.name}; install the project with its "
+                        "dependencies (see README).", path=str(p), code="reader-missing")
+    _check_size(p)
+    return reader(p)
+
+
+def iter_inputs(paths, recursive: bool = True):
+    """Expand folders into the files the readers know, sorted; files are yielded as given."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*") if recursive else p.iterdir()):
+                if f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith("."):
+                    yield f
+        else:
+            yield p
