@@ -144,6 +144,8 @@ _BLOCK_START = re.compile(
     )""", re.X)
 _TERMINAL = re.compile(r"[.:;!?…]\s*$|\./\.\s*$")
 _NUMBER_LINE = re.compile(r"^Số\b.*\d")
+# A signing prefix line ("T/M ĐẢNG ỦY") is followed by the position, not continued by it.
+_SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
 
 def _is_upper(s: str) -> bool:
@@ -218,6 +220,7 @@ def step_blocks(text: str, markup: bool):
             if (not boundary and not _TERMINAL.search(prev_kept)
                     and not _BLOCK_START.match(stripped)
                     and not _NUMBER_LINE.match(prev_kept)
+                    and not _SIGN_LINE.match(prev_kept)
                     and not (prev_upper != _is_upper(stripped) and not open_emph)
                     # capitals to capitals: a wrapped title line is long; organ lines are short
                     and not (prev_upper and not open_emph and len(prev_kept) < 40)

@@ -1,0 +1,194 @@
+"""The closing of a document: recipients (Nơi nhận), signature blocks, appendices.
+
+Signature blocks open with a signing prefix (T/M, K/T, T/L; TM., KT., TL., TUQ., Q.) or
+with a position line, and end with the signer's name. Joint documents carry several.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Line, Part, Recipient, Signature
+from .normalise import fold_tones
+from .segment import POSITION_RE, POSITION_WORDS, SIGN_PREFIX, SIGNED_MARK, TextLine, is_person_name, split_lines
+
+NOI_NHAN = re.compile(r"^Nơi\s+nhận\s*:?\s*", re.I)
+APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC|Phụ\s+lục|PHỤ\s+BIỂU|Phụ\s+biểu|BIỂU\s+MẪU|Biểu\s+mẫu|Mẫu\s+số)\b")
+_BULLET = re.compile(r"^[-+•–·*]\s*")
+_LUU = re.compile(r"^Lưu\b", re.I)
+
+
+@dataclass
+class Closing:
+    recipients: list[Recipient]
+    signatures: list[Signature]
+    appendices: list[Part]
+    body_end: int
+    recipients_start: int | None
+
+
+def _is_position(t: str) -> bool:
+    if any(c.islower() for c in t):
+        return False
+    return bool(POSITION_RE.match(fold_tones(t)))
+
+
+def _split_authority(t: str) -> tuple[str, str | None]:
+    """'T/M ĐẢNG ỦY PHÓ BÍ THƯ' (one printed line) -> ('T/M ĐẢNG ỦY', 'PHÓ BÍ THƯ')."""
+    ft = fold_tones(t)
+    for p in sorted(POSITION_WORDS, key=len, reverse=True):
+        fp = fold_tones(p)
+        if ft.endswith(" " + fp) and len(ft) > len(fp) + 1:
+            head = t[: len(t) - len(p)].rstrip(" ,")
+            m = SIGN_PREFIX.match(head)
+            if m and head[m.end():].strip():
+                return head, t[len(t) - len(p):]
+    return t, None
+
+
+def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None:
+    """A signature block starting at line i, and the index after it."""
+    auth: list[TextLine] = []
+    pos: list[TextLine] = []
+    j = i
+    while j < len(lines) and SIGN_PREFIX.match(lines[j].text) and not any(c.islower() for c in lines[j].text):
+        auth.append(lines[j])
+        j += 1
+        # "KT. BỘ TRƯỞNG," continued by "CHỦ NHIỆM"
+        while j < len(lines) and auth[-1].text.rstrip().endswith(",") and lines[j].upper:
+            auth[-1] = TextLine(auth[-1].text + " " + lines[j].text, auth[-1].start, lines[j].end, auth[-1].index)
+            j += 1
+    while j < len(lines) and len(pos) < 3 and lines[j].upper and not SIGN_PREFIX.match(lines[j].text) \
+            and len(lines[j].text) <= 80 and not NOI_NHAN.match(lines[j].text):
+        pos.append(lines[j])
+        j += 1
+    if not auth and not (pos and _is_position(pos[0].text)):
+        return None
+    k = j
+    while k < len(lines) and k - j < 3 and (SIGNED_MARK.match(lines[k].text) or lines[k].text in {"*", "(đã ký)"}):
+        k += 1
+    signer = None
+    block_lines = auth + pos
+    if k < len(lines) and is_person_name(lines[k].text):
+        signer = lines[k]
+        block_lines.append(signer)
+        k += 1
+    elif not auth:
+        return None
+    authority = [a.text for a in auth]
+    position = " ".join(p.text for p in pos) or None
+    if authority and position is None:
+        head, tail = _split_authority(authority[-1])
+        if tail:
+            authority[-1] = head
+            position = tail
+    start = block_lines[0].start
+    end = block_lines[-1].end
+    sig = Signature(authority_lines=authority, position=position, signer=signer.text if signer else None,
+                    start=start, end=end, lines=[Line(x.text, x.start, x.end) for x in block_lines])
+    return sig, k
+
+
+def parse_closing(text: str, body_start: int) -> Closing:
+    lines = split_lines(text, body_start)
+    n = len(lines)
+    noi = next((ln.index for ln in lines if NOI_NHAN.match(ln.text)), None)
+
+    # signature blocks: prefixed ones anywhere after the body start; unprefixed ones in the closing zone
+    zone_from = noi if noi is not None else max(0, int(n * 0.6))
+    signatures: list[Signature] = []
+    sig_line_idx: set[int] = set()
+    i = 0
+    while i < n:
+        ln = lines[i]
+        is_prefix = bool(SIGN_PREFIX.match(ln.text)) and ln.upper
+        if is_prefix or (i >= zone_from - 3 and ln.upper and _is_position(ln.text)):
+            got = _signature_at(lines, i)
+            if got:
+                sig, nxt = got
+                signatures.append(sig)
+                sig_line_idx.update(range(i, nxt))
+                i = nxt
+                continue
+        i += 1
+
+    # recipients
+    recipients: list[Recipient] = []
+    rec_start = None
+    if noi is not None:
+        rec_start = lines[noi].start
+        dashed = any(_BULLET.match(x.text) for x in lines[noi + 1: noi + 4])
+        cur: list[TextLine] = []
+
+        def flush():
+            if not cur:
+                return
+            first, last = cur[0], cur[-1]
+            raw = text[first.start:last.end]
+            m = _BULLET.match(raw)
+            a = first.start + (m.end() if m else 0)
+            b = last.end
+            while b > a and text[b - 1] in ";.,: ":
+                b -= 1
+            while a < b and text[a] == " ":
+                a += 1
+            if b > a:
+                recipients.append(Recipient(text=text[a:b], start=a, end=b, line=raw))
+            cur.clear()
+
+        # text on the "Nơi nhận:" line itself
+        head = lines[noi]
+        m = NOI_NHAN.match(head.text)
+        if m and head.text[m.end():].strip():
+            cur.append(TextLine(head.text[m.end():], head.start + m.end(), head.end, head.index))
+        for ln in lines[noi + 1:]:
+            if ln.index in sig_line_idx or APPENDIX.match(ln.text) or SIGN_PREFIX.match(ln.text):
+                break
+            if ln.upper and _is_position(ln.text):
+                break
+            if is_person_name(ln.text) and not _BULLET.match(ln.text):
+                break
+            t = ln.text
+            if _BULLET.match(t) or not dashed or not cur:
+                if cur and not dashed and not _BULLET.match(t) and not cur[-1].text.rstrip().endswith((";", ".", ",")) \
+                        and t[:1].islower():
+                    cur.append(ln)     # a wrapped line of an undashed list
+                    continue
+                flush()
+                cur.append(ln)
+            else:
+                cur.append(ln)         # a wrapped recipient
+            if _LUU.match(_BULLET.sub("", t)) and t.rstrip().endswith("."):
+                break
+            if len(recipients) > 60:
+                break
+        flush()
+
+    # appendices after the signature (or the recipients)
+    last_close = max([s.end for s in signatures] + [recipients[-1].end if recipients else 0, 0])
+    appendices: list[Part] = []
+    app_lines = [ln for ln in lines if ln.start >= last_close and APPENDIX.match(ln.text)]
+    for k, ln in enumerate(app_lines):
+        end = app_lines[k + 1].start - 1 if k + 1 < len(app_lines) else len(text)
+        # title: the capitals after the label line
+        nxt = [x for x in lines[ln.index + 1: ln.index + 4] if x.upper]
+        m = re.match(r"^(\S+\s+(?:số\s+)?[\dIVXLC]*[a-z]?)\s*[.:\-]?\s*(.*)$", ln.text)
+        label = m.group(1).strip() if m else ln.text
+        title = (m.group(2).strip() if m and m.group(2).strip() else (nxt[0].text if nxt else None))
+        appendices.append(Part(label=label, title=title, start=ln.start, end=max(end, ln.end)))
+
+    # the body ends at the recipients or the first signature after the content
+    ends = []
+    if rec_start is not None:
+        ends.append(rec_start)
+    body_sigs = [s.start for s in signatures if s.start > body_start]
+    if body_sigs:
+        ends.append(body_sigs[0])
+    if appendices:
+        ends.append(appendices[0].start)
+    body_end = min(ends) if ends else len(text)
+    while body_end > body_start and text[body_end - 1] in "\n ":
+        body_end -= 1
+    return Closing(recipients=recipients, signatures=signatures, appendices=appendices, body_end=body_end,
+                   recipients_start=rec_start)

@@ -1,0 +1,64 @@
+"""The parse stage: read -> normalise -> header -> closing -> sections -> extractors.
+
+``parse_path`` and ``parse_text`` return a :class:`~vnplan_nlp.models.Document`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .closing import parse_closing
+from .header import parse_header
+from .models import Document, SourceInfo
+from .normalise import normalise
+from .read import Source, read_path, read_string
+from .sections import parse_sections
+
+log = logging.getLogger(__name__)
+
+
+def parse_source(src: Source, *, extract: bool = True) -> Document:
+    norm = normalise(src.text, src.markup)
+    text = norm.text
+    hr = parse_header(text)
+    closing = parse_closing(text, hr.body_start)
+    body_end = max(closing.body_end, hr.body_start)
+    sections = parse_sections(text, hr.body_start, body_end)
+    header = hr.header
+    system = hr.system
+    doc = Document(
+        source=SourceInfo(path=src.path, format=src.format, pages=src.pages, sha256=src.sha256,
+                          encoding=src.encoding),
+        text=text, system=system, header=header, signatures=closing.signatures,
+        recipients=closing.recipients, sections=sections, appendices=closing.appendices,
+        body_start=hr.body_start, body_end=body_end, offsets=norm.offsets)
+    _fill_from_signature(doc)
+    if extract:
+        for stage in _extractors():
+            stage(doc)
+    return doc
+
+
+def _fill_from_signature(doc: Document) -> None:
+    """Where the header names no issuer the signature may: 'TM. ỦY BAN NHÂN DÂN' does not
+    name which one, so only a full name is taken ('TM. BAN THƯỜNG VỤ TỈNH ỦY X' does)."""
+    return None
+
+
+def _extractors():
+    """The extraction stages present in this installation, in pipeline order."""
+    stages = []
+    try:
+        from . import extract
+    except ImportError:
+        return stages
+    return extract.STAGES
+
+
+def parse_path(path: str | Path, *, extract: bool = True) -> Document:
+    return parse_source(read_path(path), extract=extract)
+
+
+def parse_text(text: str, path: str = "<string>", *, extract: bool = True) -> Document:
+    return parse_source(read_string(text, path), extract=extract)

@@ -1,0 +1,119 @@
+"""Segmentation of the normalised text into lines, and the shared vocabulary of the
+structure parsers (type names, signing prefixes, positions, organ words)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .normalise import fold_tones
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    start: int
+    end: int
+    index: int
+
+    @property
+    def upper(self) -> bool:
+        return any(c.isalpha() for c in self.text) and not any(c.islower() for c in self.text)
+
+
+def split_lines(text: str, start: int = 0, end: int | None = None) -> list[TextLine]:
+    """The non-empty lines of ``text[start:end]`` with their spans (spaces trimmed)."""
+    end = len(text) if end is None else end
+    out: list[TextLine] = []
+    pos = start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        a, b = pos, stop
+        while a < b and text[a] in " \t":
+            a += 1
+        while b > a and text[b - 1] in " \t":
+            b -= 1
+        if b > a:
+            out.append(TextLine(text[a:b], a, b, len(out)))
+        if nl < 0:
+            break
+        pos = nl + 1
+    return out
+
+
+@lru_cache(maxsize=None)
+def load_json(name: str):
+    return json.loads(resources.files("vnplan_nlp.data").joinpath(name).read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def doc_types() -> list[dict]:
+    return load_json("doctypes.json")["types"]
+
+
+@lru_cache(maxsize=None)
+def type_name_by_key() -> dict[str, str]:
+    """'KẾ HOẠCH' (any case, any tone placement) -> 'Kế hoạch'."""
+    return {fold_tones(t["name"]).upper(): t["name"] for t in doc_types()}
+
+
+@lru_cache(maxsize=None)
+def type_by_code() -> dict[tuple[str, str], str]:
+    """('party', 'KH') -> 'Kế hoạch'; ('state', 'QĐ') -> 'Quyết định'."""
+    out: dict[tuple[str, str], str] = {}
+    for t in doc_types():
+        for system in ("party", "state"):
+            code = t.get(system)
+            if code and (system, code) not in out:
+                out[(system, code)] = t["name"]
+    return out
+
+
+def type_name_re() -> re.Pattern:
+    names = sorted((t["name"] for t in doc_types()), key=len, reverse=True)
+    alts = "|".join(re.escape(fold_tones(n).upper()) for n in names)
+    return re.compile(rf"^(?:{alts})$")
+
+
+# Signing prefixes (Party: T/M K/T T/L; State: TM. KT. TL. TUQ. Q.) and spelled-out forms.
+SIGN_PREFIX = re.compile(
+    r"^(?:T/M|K/T|T/L|TM\.?|KT\.?|TL\.?|TUQ\.?|Q\.|THAY\s+MẶT|KÝ\s+THAY|THỪA\s+LỆNH|THỪA\s+ỦY\s+QUYỀN|"
+    r"THỪA\s+UỶ\s+QUYỀN|QUYỀN)(?=\s|$)")
+
+POSITION_WORDS = (
+    "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "BÍ THƯ", "PHÓ BÍ THƯ", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "THỦ TƯỚNG",
+    "PHÓ THỦ TƯỚNG", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "VỤ TRƯỞNG",
+    "PHÓ VỤ TRƯỞNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN",
+    "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TỔNG CỤC TRƯỞNG", "PHÓ TỔNG CỤC TRƯỞNG", "TỔNG THƯ KÝ",
+    "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "THƯỜNG TRỰC BAN BÍ THƯ", "TỔNG BÍ THƯ", "CHÁNH ÁN",
+    "VIỆN TRƯỞNG", "HIỆU TRƯỞNG", "CHÁNH THANH TRA", "TỔNG GIÁM ĐỐC", "PHÓ TỔNG GIÁM ĐỐC",
+    "TRƯỞNG ĐOÀN", "THƯỜNG TRỰC", "ỦY VIÊN", "TRƯỞNG CÔNG AN", "CHỈ HUY TRƯỞNG", "GIÁM ĐỐC SỞ",
+    "PHÓ CHỦ TỊCH THƯỜNG TRỰC", "PHÓ BÍ THƯ THƯỜNG TRỰC", "CHÁNH VĂN PHÒNG TRUNG ƯƠNG",
+)
+
+
+def _position_re() -> re.Pattern:
+    alts = "|".join(re.escape(fold_tones(p)) for p in sorted(POSITION_WORDS, key=len, reverse=True))
+    return re.compile(rf"^(?:Q\.\s*)?(?:{alts})\b")
+
+
+POSITION_RE = _position_re()
+
+_NAME_PREFIX = re.compile(r"^(?:(?:Đại|Thượng|Trung|Thiếu)\s+tướng|GS\.?|PGS\.?|TS\.?|ThS\.?|BS\.?|PGS\.\s*TS\.?|GS\.\s*TS\.?)\s+")
+
+
+def is_person_name(s: str) -> bool:
+    """'Cù Trọng Khang': 2-6 syllables, each capitalised and otherwise lower case."""
+    s = _NAME_PREFIX.sub("", s.strip())
+    words = s.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    return all(w[0].isupper() and w[1:].islower() and w.isalpha() for w in words if len(w) > 0) \
+        and all(len(w) > 1 for w in words)
+
+
+SIGNED_MARK = re.compile(r"^\(?\s*(?:đã\s+ký|Đã\s+ký|ĐÃ\s+KÝ|ký|Ký)[^)]*\)?\s*(?:và\s+đóng\s+dấu\)?)?$")
