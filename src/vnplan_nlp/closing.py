@@ -48,20 +48,30 @@ def _split_authority(t: str) -> tuple[str, str | None]:
 
 
 def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None:
-    """A signature block starting at line i, and the index after it."""
+    """A signature block starting at line i, and the index after it.
+
+    Authority lines open with a signing prefix; a line that follows one and is neither a
+    prefix nor a position continues it ("TM. ỦY BAN NHÂN" / "DÂN", "TL." / "CỤC TRƯỞNG",
+    "KT. BỘ TRƯỞNG," / "CHỦ NHIỆM"). Then come the position lines and the signer's name.
+    """
     auth: list[TextLine] = []
     pos: list[TextLine] = []
     j = i
-    while j < len(lines) and SIGN_PREFIX.match(lines[j].text) and not any(c.islower() for c in lines[j].text):
-        auth.append(lines[j])
-        j += 1
-        # "KT. BỘ TRƯỞNG," continued by "CHỦ NHIỆM"
-        while j < len(lines) and auth[-1].text.rstrip().endswith(",") and lines[j].upper:
-            auth[-1] = TextLine(auth[-1].text + " " + lines[j].text, auth[-1].start, lines[j].end, auth[-1].index)
-            j += 1
-    while j < len(lines) and len(pos) < 3 and lines[j].upper and not SIGN_PREFIX.match(lines[j].text) \
-            and len(lines[j].text) <= 80 and not NOI_NHAN.match(lines[j].text):
-        pos.append(lines[j])
+    while j < len(lines) and j - i < 10:
+        ln = lines[j]
+        t = ln.text
+        if not ln.upper or NOI_NHAN.match(t) or APPENDIX.match(t) or len(t) > 100:
+            break
+        if SIGN_PREFIX.match(t) and not pos:
+            auth.append(ln)
+        elif auth and not pos and (_bare_prefix(auth[-1].text) or auth[-1].text.rstrip().endswith(",")
+                                   or not _is_position(t)):
+            last = auth[-1]
+            auth[-1] = TextLine(last.text + " " + t, last.start, ln.end, last.index)
+        elif len(pos) < 3 and (pos or auth or _is_position(t)):
+            pos.append(ln)
+        else:
+            break
         j += 1
     if not auth and not (pos and _is_position(pos[0].text)):
         return None
@@ -88,6 +98,11 @@ def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None
     sig = Signature(authority_lines=authority, position=position, signer=signer.text if signer else None,
                     start=start, end=end, lines=[Line(x.text, x.start, x.end) for x in block_lines])
     return sig, k
+
+
+def _bare_prefix(t: str) -> bool:
+    m = SIGN_PREFIX.match(t)
+    return bool(m) and not t[m.end():].strip(" .")
 
 
 def parse_closing(text: str, body_start: int) -> Closing:

@@ -70,6 +70,32 @@ CLOSING_ISSUER = re.compile(
     rf"^Trên\s+đây\s+là\s+[^\n]*?\s+của\s+(?P<org>{_ORG_START}[^,;:()\n]{{0,70}}?)\s*[.;]?\s*$")
 
 
+AUTHORITY_ISSUER = re.compile(
+    r"^(?:(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|CỤC\s+TRƯỞNG|GIÁM\s+ĐỐC|TỔNG\s+CỤC\s+TRƯỞNG|CHÁNH\s+VĂN\s+PHÒNG|"
+    r"TRƯỞNG\s+BAN|VIỆN\s+TRƯỞNG|TỔNG\s+GIÁM\s+ĐỐC|THỐNG\s+ĐỐC|TỔNG\s+KIỂM\s+TOÁN)\s+(?P<org>[^a-zđ:]+?)"
+    r"|(?P<self>THỦ\s+TƯỚNG\s+CHÍNH\s+PHỦ|CHÍNH\s+PHỦ|CHỦ\s+TỊCH\s+NƯỚC|QUỐC\s+HỘI|"
+    r"(?:ỦY|UỶ)\s+BAN\s+THƯỜNG\s+VỤ\s+QUỐC\s+HỘI))\s*(?:điện)?\s*:?$")
+
+# Codes that name one body whatever the locality (a ministry, the Prime Minister).
+_GENERIC_CODES = {"UBND", "HĐND", "MTTQ", "TU", "HU", "QU", "ĐU", "ĐUK", "CB", "BTCTU", "BTGDVTU", "VPTU", "UBKTTU"}
+
+
+def issuer_from_symbol(symbol: str) -> str | None:
+    from .segment import load_json
+    data = load_json("issuer_codes.json")
+    codes = {e["code"]: e for e in data["state"] + data["party"]}
+    type_codes = {c for (_s, c) in type_by_code()}
+    if "/" in symbol and not re.match(r"^\d{4}/", symbol):      # Party: KH/ĐU
+        cand = symbol.split("/", 1)[1].split("-")[0]
+    else:
+        groups = symbol.split("/")[-1].split("-")
+        cand = groups[1] if groups[0] in type_codes and len(groups) > 1 else groups[0]
+    e = codes.get(cand)
+    if not e or cand in _GENERIC_CODES or e.get("unit_code_only") or "/" in e["name"]:
+        return None
+    return e["name"]
+
+
 @dataclass
 class HeaderResult:
     header: Header
@@ -159,6 +185,8 @@ def _is_organ_line(ln: TextLine) -> bool:
     if len(t) > 90 or not ln.upper:
         return False
     if NATIONAL_STATE.match(t) or NATIONAL_PARTY.match(t) or NUMBER_LINE.match(t) or t.startswith("V/V"):
+        return False
+    if re.search(r"\d\s*[-/]|[-/]\s*\d|^\d", t):   # a number line's continuation, a date
         return False
     return any(c.isalpha() for c in t)
 
@@ -347,6 +375,24 @@ def parse_header(text: str) -> HeaderResult:
     if not lines:
         body_start = 0
 
+    # issuer from the authority line under the title ("BỘ TRƯỞNG BỘ Y TẾ", "THỦ TƯỚNG CHÍNH PHỦ điện:")
+    if "issuer" not in vals and body_start_line < len(lines):
+        ln = lines[body_start_line]
+        m = AUTHORITY_ISSUER.match(ln.text)
+        if m:
+            org = m.group("org") or m.group("self")
+            a = ln.start + (m.start("org") if m.group("org") else m.start("self"))
+            vals["issuer"] = organ_case(org)
+            spans["issuer"] = (a, a + len(org))
+            evidence["issuer"] = "authority line"
+            body_start = lines[body_start_line + 1].start if body_start_line + 1 < len(lines) else len(text)
+    # issuer from the symbol's issuer code ("QĐ-BYT": Bộ Y tế) where the code names one body
+    if "issuer" not in vals and vals.get("symbol"):
+        name = issuer_from_symbol(str(vals["symbol"]))
+        if name:
+            vals["issuer"] = name
+            spans["issuer"] = spans.get("number_line", (0, 0))
+            evidence["issuer"] = "number"
     # issuer from the body where the header lacks it
     if "issuer" not in vals:
         found = _issuer_from_body(text, body_start)

@@ -127,7 +127,7 @@ def step_chars(text: str, markup: bool):
 _RULE_LINE = re.compile(r"^[ \t]*(?:[-_=~]{3,}|[|+\- ]+[-=]{3,}[|+\- ]*)[ \t]*$")
 _PIPE_ONLY = re.compile(r"^[ \t|]*\|[ \t|]*$")
 _HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
-_EMPH = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_EMPH = re.compile(r"\*+")
 _LONE_STAR = re.compile(r"^\s*\*\s*$")
 
 _BLOCK_START = re.compile(
@@ -148,8 +148,11 @@ _NUMBER_LINE = re.compile(r"^Số\b.*\d")
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
 
-def _is_upper(s: str) -> bool:
-    return not any(c.islower() for c in s)
+def _case(s: str) -> int:
+    """1: capitals only; 0: has lower case; -1: no letters (numbers, marks)."""
+    if any(c.islower() for c in s):
+        return 0
+    return 1 if any(c.isalpha() for c in s) else -1
 
 
 def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
@@ -170,6 +173,18 @@ def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
     return keep, starts_mark, ends_mark, bool(marks) and stripped != ""
 
 
+def _toggles(line: str) -> int:
+    """Which emphasis states a line flips: '**' bold (1), '*' italic (2), '***' both."""
+    t = 0
+    for m in _EMPH.finditer(line):
+        n = len(m.group(0))
+        if n % 2:
+            t ^= 2
+        if n >= 2:
+            t ^= 1 if (n // 2) % 2 else 0
+    return t
+
+
 def step_blocks(text: str, markup: bool):
     """One paragraph per line: drop Markdown emphasis marks, lines of table pipes and
     rules, leading/trailing spaces; join hard-wrapped lines with a space.
@@ -183,15 +198,16 @@ def step_blocks(text: str, markup: bool):
     pos = 0
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_end_mark = False
-    prev_upper = False
+    prev_case = 0
     pending_break = False
     first = True
     open_emph = False                # inside an emphasis run that spans lines
+    emph = 0                         # bit 1: bold open, bit 2: italic open
     for line in lines:
         line_start = pos
         pos += len(line) + 1
         raw = line
-        if markup and (_PIPE_ONLY.match(raw) or _RULE_LINE.match(raw)):
+        if markup and (_PIPE_ONLY.match(raw) or _RULE_LINE.match(raw.replace("*", ""))):
             pending_break = True
             prev_kept = None
             continue
@@ -200,18 +216,18 @@ def step_blocks(text: str, markup: bool):
             if hm:
                 raw = " " * hm.end() + raw[hm.end():]
             keep, starts_mark, ends_mark, has_marks = _strip_marks(raw)
-            n_marks = len(_EMPH.findall(raw)) if has_marks else 0
+            toggles = _toggles(raw) if has_marks else 0
         else:
-            keep, starts_mark, ends_mark, n_marks = [(0, len(raw))], False, False, 0
+            keep, starts_mark, ends_mark, toggles = [(0, len(raw))], False, False, 0
         content = "".join(raw[a:c] for a, c in keep)
         stripped = content.strip()
         if not stripped:
-            if not (markup and n_marks and open_emph):
+            if not (markup and toggles and emph):
                 pending_break = True
                 prev_kept = None
             # an empty emphasis pair ("** **") is nothing
-            if n_marks % 2:
-                open_emph = not open_emph
+            emph ^= toggles
+            open_emph = bool(emph)
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
@@ -221,9 +237,9 @@ def step_blocks(text: str, markup: bool):
                     and not _BLOCK_START.match(stripped)
                     and not _NUMBER_LINE.match(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
-                    and not (prev_upper != _is_upper(stripped) and not open_emph)
+                    and (prev_case == _case(stripped) or -1 in (prev_case, _case(stripped)))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
-                    and not (prev_upper and not open_emph and len(prev_kept) < 40)
+                    and not (prev_case == 1 and _case(stripped) == 1 and not open_emph and len(prev_kept) < 40)
                     and not _LONE_STAR.match(stripped) and prev_kept != "*"):
                 join = True
         if not first:
@@ -239,9 +255,9 @@ def step_blocks(text: str, markup: bool):
                 b.copy(text, line_start + a + lo - seen, line_start + a + hi - seen)
             seen += c - a
         prev_kept = stripped
-        prev_upper = _is_upper(stripped)
-        if n_marks % 2:
-            open_emph = not open_emph
+        prev_case = _case(stripped)
+        emph ^= toggles
+        open_emph = bool(emph)
         prev_end_mark = ends_mark
         pending_break = False
     return b.done(len(text))
