@@ -17,6 +17,14 @@ NOI_NHAN = re.compile(r"^Nơi\s+nhận\s*:?\s*", re.I)
 APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC|Phụ\s+lục|PHỤ\s+BIỂU|Phụ\s+biểu|BIỂU\s+MẪU|Biểu\s+mẫu|Mẫu\s+số)\b")
 _BULLET = re.compile(r"^[-+•–·*]\s*")
 _LUU = re.compile(r"^Lưu\b", re.I)
+_APPENDIX_LABEL = re.compile(r"^((?:PHỤ\s+LỤC|Phụ\s+lục|PHỤ\s+BIỂU|Phụ\s+biểu|BIỂU\s+MẪU|Biểu\s+mẫu|Mẫu\s+số)"
+                             r"(?:\s+(?:số\s+)?(?:[IVXLC]+|\d+)[a-z]?\b)?)")
+_ATTACHED = re.compile(r"^\(?\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\b")
+
+
+def _is_type_line(t: str) -> bool:
+    from .segment import type_name_by_key
+    return fold_tones(t).upper().strip() in type_name_by_key()
 
 
 @dataclass
@@ -165,6 +173,9 @@ def parse_closing(text: str, body_start: int) -> Closing:
             if is_person_name(ln.text) and not _BULLET.match(ln.text):
                 break
             t = ln.text
+            if cur and t.startswith("+") and cur[-1].text.rstrip().endswith(":") and not _LUU.match(t[1:].strip()):
+                cur.append(ln)         # "- VP UBND tỉnh:" with its "+ LĐVP, ..." lines
+                continue
             if _BULLET.match(t) or not dashed or not cur:
                 if cur and not dashed and not _BULLET.match(t) and not cur[-1].text.rstrip().endswith((";", ".", ",")) \
                         and t[:1].islower():
@@ -180,18 +191,35 @@ def parse_closing(text: str, body_start: int) -> Closing:
                 break
         flush()
 
-    # appendices after the signature (or the recipients)
+    # appendices and attached documents after the signature (or the recipients)
     last_close = max([s.end for s in signatures] + [recipients[-1].end if recipients else 0, 0])
     appendices: list[Part] = []
-    app_lines = [ln for ln in lines if ln.start >= last_close and APPENDIX.match(ln.text)]
-    for k, ln in enumerate(app_lines):
-        end = app_lines[k + 1].start - 1 if k + 1 < len(app_lines) else len(text)
-        # title: the capitals after the label line
+    starts: list[tuple[TextLine, str]] = []
+    for ln in lines:
+        if ln.start < last_close:
+            continue
+        if APPENDIX.match(ln.text):
+            starts.append((ln, "appendix"))
+        elif ln.upper and _is_type_line(ln.text) and any(
+                _ATTACHED.match(x.text) for x in lines[ln.index + 1: ln.index + 4]):
+            starts.append((ln, "attachment"))
+    for k, (ln, kind) in enumerate(starts):
+        end = starts[k + 1][0].start - 1 if k + 1 < len(starts) else len(text)
         nxt = [x for x in lines[ln.index + 1: ln.index + 4] if x.upper]
-        m = re.match(r"^(\S+\s+(?:số\s+)?[\dIVXLC]*[a-z]?)\s*[.:\-]?\s*(.*)$", ln.text)
-        label = m.group(1).strip() if m else ln.text
-        title = (m.group(2).strip() if m and m.group(2).strip() else (nxt[0].text if nxt else None))
-        appendices.append(Part(label=label, title=title, start=ln.start, end=max(end, ln.end)))
+        if kind == "appendix":
+            m = _APPENDIX_LABEL.match(ln.text)
+            label = " ".join(m.group(1).split())
+            rest = ln.text[m.end():].strip(" .:-")
+            title = rest or (nxt[0].text if nxt else None)
+        else:
+            label = ln.text
+            tl = []
+            for x in lines[ln.index + 1: ln.index + 6]:
+                if not x.upper or _ATTACHED.match(x.text):
+                    break
+                tl.append(x.text)
+            title = " ".join(tl) or None
+        appendices.append(Part(label=label, title=title, start=ln.start, end=max(end, ln.end), kind=kind))
 
     # the body ends at the recipients or the first signature after the content
     ends = []

@@ -458,11 +458,15 @@ def _title_lines(lines: list[TextLine], i: int) -> list[TextLine]:
 
 
 def _title_case(s: str) -> str:
-    """Upper-case trích yếu to sentence case; mixed case as printed."""
+    """Upper-case trích yếu to sentence case (proper names kept capitalised where known);
+    mixed case as printed."""
     if any(c.islower() for c in s):
         return s
-    low = organ_case(s)
-    return low
+    low = s.lower()
+    out = low[:1].upper() + low[1:]
+    for p in _PROPER:
+        out = re.sub(rf"(?i)\b{re.escape(p)}\b", lambda m: _recase(m.group(0), p), out)
+    return out[:1].upper() + out[1:]
 
 
 def _issuer_from_body(text: str, body_start: int) -> tuple[str, tuple[int, int]] | None:

@@ -115,6 +115,8 @@ class Part(_Dict):
     title: str | None
     start: int
     end: int
+    kind: str = "appendix"          # appendix | attachment (a regulation issued with the decision)
+    sections: list[Section] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ _BLOCK_START = re.compile(
     r"""^(?:
         [-+•·●○▪■◦*]\s              # bullets
       | \(?[IVXLC]{1,6}[.\-)/]\s*\S  # I.  I-  II)
-      | \(?\d{1,3}(?:[.\-)](?![\d/])|(?:\.\d{1,3})+\.?(?=\s))   # 1.  1-  1.1.  1)  (not 14/8/2025)
+      | \(?\d{1,3}(?:[.)](?![\d/])|-\s|(?:\.\d{1,3})+\.?(?=\s))   # 1.  1-  1.1.  1)  (not 14/8/2025, 57-NQ/TW)
       | \(\d{1,3}\)                   # (1)
       | [a-zđ][)\-.]\s                # a)  đ)  a-
       | (?:Điều|Chương|Phần|Mục|Phụ\s+lục|PHỤ\s+LỤC|PHẦN|CHƯƠNG)\s+[\dIVXLC]+
@@ -143,6 +143,8 @@ _BLOCK_START = re.compile(
       | T/M\b | TM\. | K/T\b | KT\. | T/L\b | TL\. | TUQ\. | Q\.\s
     )""", re.X)
 _TERMINAL = re.compile(r"[.:;!?…]\s*$|\./\.\s*$")
+# A heading label alone on its line ("III.", "1.", "a)"): its title is on the next line.
+_BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
 _NUMBER_LINE = re.compile(r"^Số\b.*\d")
 # A signing prefix line ("T/M ĐẢNG ỦY") is followed by the position, not continued by it.
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
@@ -233,7 +235,9 @@ def step_blocks(text: str, markup: bool):
         join = False
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
-            if (not boundary and not _TERMINAL.search(prev_kept)
+            if _BARE_LABEL.match(prev_kept) and not _BLOCK_START.match(stripped):
+                join = True
+            elif (not boundary and not _TERMINAL.search(prev_kept)
                     and not _BLOCK_START.match(stripped)
                     and not _NUMBER_LINE.match(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)

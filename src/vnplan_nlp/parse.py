@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from .closing import parse_closing
@@ -25,13 +26,15 @@ def parse_source(src: Source, *, extract: bool = True) -> Document:
     closing = parse_closing(text, hr.body_start)
     body_end = max(closing.body_end, hr.body_start)
     sections = parse_sections(text, hr.body_start, body_end)
+    appendices = [replace(p, sections=parse_sections(text, p.start, p.end)) if p.kind == "attachment" else p
+                  for p in closing.appendices]
     header = hr.header
     system = hr.system
     doc = Document(
         source=SourceInfo(path=src.path, format=src.format, pages=src.pages, sha256=src.sha256,
                           encoding=src.encoding),
         text=text, system=system, header=header, signatures=closing.signatures,
-        recipients=closing.recipients, sections=sections, appendices=closing.appendices,
+        recipients=closing.recipients, sections=sections, appendices=appendices,
         body_start=hr.body_start, body_end=body_end, offsets=norm.offsets)
     _fill_from_signature(doc)
     if extract:

@@ -20,7 +20,7 @@ LABEL = re.compile(r"""^(?:
   | (?P<dieu>Điều\s+\d+[a-z]?)\s*[.:]\s*
   | (?P<roman>[IVXL]{1,5})\s*[.\-)]\s*
   | (?P<decimal>\d{1,2}(?:\.\d{1,2}){1,4})(?!\d)\.?\s*(?=\S)
-  | (?P<arabic>\d{1,2})\s*[.\-)](?![\d/])\s*
+  | (?P<arabic>\d{1,2})\s*(?:[.)](?![\d/])|-(?=\s|$))\s*
   | \((?P<paren>\d{1,2})\)\s*
   | \((?P<lparen>[a-zđ])\)\s*
   | (?P<letter>[a-zđ])\s*[)\-]\s*
@@ -77,10 +77,7 @@ def classify(line: str) -> tuple[str, str, int, int] | None:
         kind = f"decimal{value.count('.') + 1}"
     else:
         kind = _KIND_OF[group]
-    if group in ("phan", "chuong", "muc", "dieu"):
-        label = value.split(None, 1)[1] if " " in value else value
-    else:
-        label = value
+    label = " ".join(value.split())
     return kind, label, m.end(), len(value)
 
 
@@ -88,7 +85,8 @@ def parse_sections(text: str, start: int, end: int, bullets: bool = True) -> lis
     roots: list[_Node] = []
     stack: list[_Node] = []
     kinds: list[str] = []           # open kinds, outermost first
-    for ln in split_lines(text, start, end):
+    all_lines = split_lines(text, start, end)
+    for ln in all_lines:
         c = classify(ln.text)
         if not c:
             continue
@@ -98,8 +96,13 @@ def parse_sections(text: str, start: int, end: int, bullets: bool = True) -> lis
         rest = ln.text[mend:]
         marker = ln.text[:mend].rstrip()
         lstart = ln.start + ln.text.index(label) if label in ln.text[:mend] else ln.start
-        node = _Node(label=label if not kind.startswith("bullet") else label,
-                     title=None if kind.startswith("bullet") else _title(rest), kind=kind, start=ln.start,
+        title = None if kind.startswith("bullet") else _title(rest)
+        if title is None and not rest.strip() and kind in ("phan", "chuong", "muc", "dieu", "roman") \
+                and ln.index + 1 < len(all_lines):
+            nxt = all_lines[ln.index + 1]
+            if nxt.upper and not classify(nxt.text):   # "Chương I" / "QUY ĐỊNH CHUNG"
+                title = nxt.text
+        node = _Node(label=label, title=title, kind=kind, start=ln.start,
                      marker=marker, label_start=lstart, label_end=lstart + len(label))
         if not kind.startswith("bullet") and kind not in kinds:
             # bullets hold only bullets: a new labelled kind closes the open bullets first
