@@ -64,6 +64,7 @@ def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None
     """
     auth: list[TextLine] = []
     pos: list[TextLine] = []
+    phys: list[TextLine] = []      # the printed lines, for the spans
     j = i
     while j < len(lines) and j - i < 10:
         ln = lines[j]
@@ -80,6 +81,7 @@ def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None
             pos.append(ln)
         else:
             break
+        phys.append(ln)
         j += 1
     if not auth and not (pos and _is_position(pos[0].text)):
         return None
@@ -87,7 +89,7 @@ def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None
     while k < len(lines) and k - j < 3 and (SIGNED_MARK.match(lines[k].text) or lines[k].text in {"*", "(đã ký)"}):
         k += 1
     signer = None
-    block_lines = auth + pos
+    block_lines = phys
     if k < len(lines) and is_person_name(lines[k].text):
         signer = lines[k]
         block_lines.append(signer)

@@ -152,7 +152,10 @@ def organ_case(s: str) -> str:
     # a place name after a level word: every syllable capitalised
     out = re.sub(r"\b(" + "|".join(_LEVEL_WORDS) + r")\s+([^\n,;()]+)$",
                  lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()), out)
-    out = _AFTER_HEAD.sub(lambda m: m.group(1) + " " + m.group(2).upper(), out)
+    prev = None
+    while prev != out:          # heads may follow each other ("Đảng ủy Sở Nội vụ")
+        prev = out
+        out = _AFTER_HEAD.sub(lambda m: m.group(1) + " " + m.group(2).upper(), out)
     return out[:1].upper() + out[1:]
 
 

@@ -1,0 +1,64 @@
+"""Normalisation keeps a map back to the read text; each step does one job."""
+
+import pytest
+
+from vnplan_nlp.normalise import fold_tones, match_key, normalise, strip_diacritics
+from vnplan_nlp.read import read_path
+
+SAME_OR_UNIFIED = set(" \n-")
+
+
+def _check_map(raw: str, markup: bool = True):
+    n = normalise(raw, markup)
+    assert len(n.offsets) == len(n.text) + 1
+    for i, ch in enumerate(n.text):
+        src = raw[n.offsets[i]]
+        assert ch == src or ch in SAME_OR_UNIFIED, (i, ch, src)
+    # offsets never run backwards
+    assert all(n.offsets[i] <= n.offsets[i + 1] for i in range(len(n.offsets) - 1))
+    return n
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # kh-141-ubnd-bacninh-2025: bold marks inside a label, a heading wrapped inside bold
+    ("**1**. **Mục đích**\n\n- Triển khai", "1. Mục đích\n- Triển khai"),
+    ("**I. MỤC ĐÍCH,\nYÊU CẦU**\n", "I. MỤC ĐÍCH, YÊU CẦU"),
+    # a date line split mid-phrase inside italics (tvpl pages)
+    ("*Bắc Ninh, ngày 20\ntháng 11 năm 2025*\n|\n", "Bắc Ninh, ngày 20 tháng 11 năm 2025"),
+    # table pipes and rules go; the Party star stays
+    ("|\n**BAN CHẤP HÀNH\nTRUNG ƯƠNG**\n*\n|\n---------------\n", "BAN CHẤP HÀNH TRUNG ƯƠNG\n*"),
+    # a hard-wrapped citation is joined; a wrapped number is not taken for a label
+    ("Thực hiện Kế hoạch số 14-KH/TU\nngày 29/7/2025 của Ban Thường vụ", "Thực hiện Kế hoạch số 14-KH/TU ngày 29/7/2025 của Ban Thường vụ"),
+    ("Căn cứ Nghị quyết số\n57-NQ/TW ngày 22/12/2024", "Căn cứ Nghị quyết số 57-NQ/TW ngày 22/12/2024"),
+    # a new bullet or label starts a new line
+    ("nội dung sau:\n- Thứ nhất\n2. Hai", "nội dung sau:\n- Thứ nhất\n2. Hai"),
+    # a label alone on its line takes its title from the next
+    ("III.\nNHIỆM VỤ VÀ GIẢI PHÁP", "III. NHIỆM VỤ VÀ GIẢI PHÁP"),
+    # the signing prefix line is not continued by the position
+    ("**T/M ĐẢNG ỦY\nPHÓ BÍ THƯ**\n\nCù Trọng Khang", "T/M ĐẢNG ỦY\nPHÓ BÍ THƯ\nCù Trọng Khang"),
+    # dash and space variants
+    ("giai đoạn 2026 – 2030\u00a0và", "giai đoạn 2026 - 2030 và"),
+])
+def test_blocks(raw, expected):
+    assert _check_map(raw).text == expected
+
+
+def test_nfc_and_crlf_keep_the_map():
+    raw = "Ke\u0302\u0301 hoa\u0323ch\r\nSố 1"
+    n = _check_map(raw, markup=False) if False else normalise(raw)
+    assert n.text == "Kế hoạch\nSố 1"
+    assert raw[n.offsets[n.text.index("Số")]] == "S"
+
+
+def test_tone_folding_same_length():
+    assert fold_tones("Đảng uỷ Khối") == "Đảng ủy Khối"
+    assert fold_tones("HOÀ") == "HÒA"
+    assert len(fold_tones("hoà thuận uỷ ban")) == len("hoà thuận uỷ ban")
+    assert match_key("UỶ BAN  Nhân dân") == match_key("Ủy ban nhân dân")
+    assert strip_diacritics("Tuyên truyền miệng Đảng") == "Tuyen truyen mieng Dang"
+
+
+@pytest.mark.corpus
+def test_map_holds_on_every_corpus_document(corpus_docs):
+    for p in corpus_docs:
+        _check_map(read_path(p).text)
