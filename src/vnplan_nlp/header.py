@@ -137,8 +137,9 @@ _PROPER = ["Việt Nam", "Trung ương", "Chính phủ", "Quốc hội", "Mặt 
            "Ban Bí thư", "Ban Chấp hành", "Ban Thường vụ", "Ban Thường trực", "Tỉnh ủy", "Tỉnh uỷ", "Thành ủy",
            "Thành uỷ", "Huyện ủy", "Huyện uỷ", "Đảng", "Khối", "Cơ quan", "Doanh nghiệp", "Thủ tướng", "MTTQ",
            "Hồ Chí Minh", "Công an", "Quân sự", "Biên phòng"]
-_AFTER_HEAD = re.compile(r"\b(Sở|Bộ|Cục|Tổng cục|Vụ|Ban|Văn phòng|Chi bộ|Đảng ủy|Đảng uỷ|Trường|Viện|Trung tâm|Phòng|và)"
-                         r"\s+(\w)")
+# After these words an organ's own name starts with a capital ("Sở Nội vụ", "Ban Tuyên giáo và Dân vận").
+_HEADS = {"Sở", "Bộ", "Cục", "Tổng cục", "Vụ", "Ban", "Văn phòng", "Chi bộ", "Đảng ủy", "Đảng uỷ", "Trường", "Viện",
+          "Trung tâm", "Phòng", "và"}
 
 
 def organ_case(s: str) -> str:
@@ -152,10 +153,12 @@ def organ_case(s: str) -> str:
     # a place name after a level word: every syllable capitalised
     out = re.sub(r"\b(" + "|".join(_LEVEL_WORDS) + r")\s+([^\n,;()]+)$",
                  lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()), out)
-    prev = None
-    while prev != out:          # heads may follow each other ("Đảng ủy Sở Nội vụ")
-        prev = out
-        out = _AFTER_HEAD.sub(lambda m: m.group(1) + " " + m.group(2).upper(), out)
+    words = out.split(" ")
+    for k in range(1, len(words)):
+        one, two = words[k - 1], " ".join(words[max(0, k - 2):k])
+        if (one in _HEADS or two in _HEADS) and words[k]:
+            words[k] = words[k][:1].upper() + words[k][1:]
+    out = " ".join(words)
     return out[:1].upper() + out[1:]
 
 
