@@ -152,9 +152,9 @@ _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
 def _case(s: str) -> int:
     """1: capitals only; 0: has lower case; -1: no letters (numbers, marks)."""
-    if any(c.islower() for c in s):
+    if s != s.upper():
         return 0
-    return 1 if any(c.isalpha() for c in s) else -1
+    return 1 if s != s.lower() else -1
 
 
 def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:

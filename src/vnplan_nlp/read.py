@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,10 @@ class Source:
     warnings: list[str] = field(default_factory=list)
 
     def locate(self, offset: int) -> Segment | None:
-        """The segment of the file that holds ``offset`` of the read text."""
+        """The segment of the file that holds ``offset`` of the read text (for text files,
+        the line: built on first use)."""
+        if not self.segments and self.format in ("txt", "md"):
+            self.segments = _line_segments(self.text)
         if not self.segments:
             return None
         starts = [s.start for s in self.segments]
@@ -96,12 +100,14 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def _is_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or ch == "\ufffd")
-    return bad > max(8, len(sample) * 0.01)
+    return len(_CONTROL.findall(sample)) > max(8, len(sample) * 0.01)
 
 
 def decode_text(data: bytes, path: str) -> tuple[str, str]:
@@ -155,8 +161,7 @@ def read_text(path: Path) -> Source:
                         f"(limit {settings.MAX_TEXT_CHARS:,}). Split it, or raise VNPLAN_MAX_TEXT_CHARS.",
                         path=str(path), code="too-large")
     fmt = "md" if path.suffix.lower() in {".md", ".markdown"} else "txt"
-    return Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), encoding=enc,
-                  markup=True, segments=_line_segments(text))
+    return Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), encoding=enc, markup=True)
 
 
 def _line_segments(text: str) -> list[Segment]:
@@ -172,8 +177,7 @@ def _line_segments(text: str) -> list[Segment]:
 def read_string(text: str, path: str = "<string>") -> Source:
     """A Source from text already in memory (tests, the API)."""
     data = text.encode("utf-8")
-    return Source(path=path, format="txt", text=text, sha256=_sha256(data), encoding="utf-8",
-                  markup=True, segments=_line_segments(text))
+    return Source(path=path, format="txt", text=text, sha256=_sha256(data), encoding="utf-8", markup=True)
 
 
 # -- dispatch ---------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ class TextLine:
 
     @property
     def upper(self) -> bool:
-        return any(c.isalpha() for c in self.text) and not any(c.islower() for c in self.text)
+        t = self.text
+        return t == t.upper() and t != t.lower()
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[TextLine]:
