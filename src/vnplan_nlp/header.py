@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .models import Header
 from .normalise import fold_tones
-from .segment import TextLine, split_lines, type_by_code, type_name_by_key
+from .segment import TextLine, split_lines, type_by_code, type_of_line
 
 _SCAN_LINES = 80
 
@@ -150,7 +150,9 @@ def organ_case(s: str) -> str:
     out = low[:1].upper() + low[1:]
     for p in _PROPER:
         out = re.sub(rf"(?i)\b{re.escape(p)}\b", lambda m: _recase(m.group(0), p), out)
-    # a place name after a level word: every syllable capitalised
+    # a place name after a level word or a Party committee: every syllable capitalised
+    out = re.sub(r"\b((?:Tỉnh|Thành|Huyện|Quận|Thị)\s+(?:ủy|uỷ))\s+([^\n,;()]+)$",
+                 lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()), out)
     out = re.sub(r"\b(" + "|".join(_LEVEL_WORDS) + r")\s+([^\n,;()]+)$",
                  lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()), out)
     words = out.split(" ")
@@ -341,7 +343,7 @@ def parse_header(text: str) -> HeaderResult:
     body_start_line = header_last + 1
     if type_i is not None:
         ln = lines[type_i]
-        tname = type_name_by_key()[fold_tones(ln.text).upper().strip()]
+        tname = type_of_line(ln.text)
         vals["doc_type"] = tname
         vals["type_line"] = ln.text
         spans["doc_type"] = (ln.start, ln.end)
@@ -420,7 +422,7 @@ def parse_header(text: str) -> HeaderResult:
 
 
 def _type_line(ln: TextLine) -> bool:
-    return ln.upper and fold_tones(ln.text).upper().strip() in type_name_by_key()
+    return ln.upper and type_of_line(ln.text) is not None
 
 
 _AUTHORITY_LINE = re.compile(r"^(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|CỤC\s+TRƯỞNG|(?:ỦY|UỶ)\s+BAN|"

@@ -74,6 +74,17 @@ def type_by_code() -> dict[tuple[str, str], str]:
     return out
 
 
+def type_of_line(line: str) -> str | None:
+    """'KẾ HOẠCH' -> 'Kế hoạch'; 'KẾ HOẠCH LIÊN TỊCH' -> 'Kế hoạch liên tịch'; else None."""
+    key = fold_tones(line).upper().strip()
+    names = type_name_by_key()
+    if key in names:
+        return names[key]
+    if key.endswith(" LIÊN TỊCH") and key[: -len(" LIÊN TỊCH")] in names:
+        return names[key[: -len(" LIÊN TỊCH")]] + " liên tịch"
+    return None
+
+
 def type_name_re() -> re.Pattern:
     names = sorted((t["name"] for t in doc_types()), key=len, reverse=True)
     alts = "|".join(re.escape(fold_tones(n).upper()) for n in names)
@@ -113,8 +124,7 @@ def is_person_name(s: str) -> bool:
     words = s.split()
     if not 2 <= len(words) <= 6:
         return False
-    return all(w[0].isupper() and w[1:].islower() and w.isalpha() for w in words if len(w) > 0) \
-        and all(len(w) > 1 for w in words)
+    return all(w[0].isupper() and (len(w) == 1 or w[1:].islower()) and w.isalpha() for w in words)
 
 
 SIGNED_MARK = re.compile(r"^\(?\s*(?:đã\s+ký|Đã\s+ký|ĐÃ\s+KÝ|ký|Ký)[^)]*\)?\s*(?:và\s+đóng\s+dấu\)?)?$")
