@@ -237,6 +237,9 @@ def step_blocks(text: str, markup: bool):
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
             if _BARE_LABEL.match(prev_kept) and not _BLOCK_START.match(stripped):
                 join = True
+            elif (not boundary and prev_kept.endswith((";", ",")) and stripped[:1].islower()
+                    and not _BLOCK_START.match(stripped)):
+                join = True            # "người đứng đầu cấp ủy;" / "thủ trưởng cơ quan ..." wrapped
             elif (not boundary and not _TERMINAL.search(prev_kept)
                     and not _BLOCK_START.match(stripped)
                     and not _NUMBER_LINE.match(prev_kept)
