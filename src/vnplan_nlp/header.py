@@ -142,19 +142,31 @@ _HEADS = {"Sở", "Bộ", "Cục", "Tổng cục", "Vụ", "Ban", "Văn phòng",
           "Trung tâm", "Phòng", "và"}
 
 
-def organ_case(s: str) -> str:
-    """'UỶ BAN NHÂN DÂN TỈNH BẮC NINH' -> 'Uỷ ban nhân dân tỉnh Bắc Ninh' (tone placement kept)."""
-    if any(c.islower() for c in s):
-        return s
+def _sentence_case(s: str) -> str:
+    """Capitals to lower case, first letter and known proper names capitalised."""
     low = s.lower()
     out = low[:1].upper() + low[1:]
     for p in _PROPER:
         out = re.sub(rf"(?i)\b{re.escape(p)}\b", lambda m: _recase(m.group(0), p), out)
+    return out[:1].upper() + out[1:]
+
+
+def _cap_words(m: re.Match) -> str:
+    return m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split())
+
+
+_PARTY_COMMITTEE_PLACE = re.compile(r"\b((?:Tỉnh|Thành|Huyện|Quận|Thị)\s+(?:ủy|uỷ))\s+([^\n,;()]+)$")
+_LEVEL_PLACE = re.compile(r"\b(" + "|".join(_LEVEL_WORDS) + r")\s+([^\n,;()]+)$")
+
+
+def organ_case(s: str) -> str:
+    """'UỶ BAN NHÂN DÂN TỈNH BẮC NINH' -> 'Uỷ ban nhân dân tỉnh Bắc Ninh' (tone placement kept)."""
+    if any(c.islower() for c in s):
+        return s
+    out = _sentence_case(s)
     # a place name after a level word or a Party committee: every syllable capitalised
-    out = re.sub(r"\b((?:Tỉnh|Thành|Huyện|Quận|Thị)\s+(?:ủy|uỷ))\s+([^\n,;()]+)$",
-                 lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()), out)
-    out = re.sub(r"\b(" + "|".join(_LEVEL_WORDS) + r")\s+([^\n,;()]+)$",
-                 lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()), out)
+    out = _PARTY_COMMITTEE_PLACE.sub(_cap_words, out)
+    out = _LEVEL_PLACE.sub(_cap_words, out)
     words = out.split(" ")
     for k in range(1, len(words)):
         one, two = words[k - 1], " ".join(words[max(0, k - 2):k])
@@ -167,13 +179,6 @@ def organ_case(s: str) -> str:
 def _recase(found: str, proper: str) -> str:
     # keep the printed tone placement, take the proper form's capitals
     return "".join(f.upper() if p.isupper() else f.lower() for f, p in zip(found, proper)) + found[len(proper):]
-
-
-def _sentence_case(s: str) -> str:
-    if any(c.islower() for c in s):
-        return s
-    low = organ_case(s)
-    return low
 
 
 def _group_organs(lines: list[TextLine]) -> list[list[TextLine]]:
@@ -468,13 +473,7 @@ def _title_lines(lines: list[TextLine], i: int) -> list[TextLine]:
 def _title_case(s: str) -> str:
     """Upper-case trích yếu to sentence case (proper names kept capitalised where known);
     mixed case as printed."""
-    if any(c.islower() for c in s):
-        return s
-    low = s.lower()
-    out = low[:1].upper() + low[1:]
-    for p in _PROPER:
-        out = re.sub(rf"(?i)\b{re.escape(p)}\b", lambda m: _recase(m.group(0), p), out)
-    return out[:1].upper() + out[1:]
+    return s if any(c.islower() for c in s) else _sentence_case(s)
 
 
 def _issuer_from_body(text: str, body_start: int) -> tuple[str, tuple[int, int]] | None:
