@@ -36,6 +36,12 @@ def _check_map(raw: str, markup: bool = True):
     ("III.\nNHIỆM VỤ VÀ GIẢI PHÁP", "III. NHIỆM VỤ VÀ GIẢI PHÁP"),
     # the signing prefix line is not continued by the position
     ("**T/M ĐẢNG ỦY\nPHÓ BÍ THƯ**\n\nCù Trọng Khang", "T/M ĐẢNG ỦY\nPHÓ BÍ THƯ\nCù Trọng Khang"),
+    # dates and periods wrapped mid-phrase (kh-141-ubnd-bacninh-2025, kl-07-vptw-2025, tvpl-40de74e605854414)
+    ("Trong giai đoạn 2026\n- 2030 tỉnh", "Trong giai đoạn 2026 - 2030 tỉnh"),
+    ("Từ\n01/7/2025 đến", "Từ 01/7/2025 đến"),
+    ("trong Tháng\n12/2025", "trong Tháng 12/2025"),
+    ("đến tháng\n6/2027", "đến tháng 6/2027"),
+    ("ngày 18 tháng 11 năm\n2025.", "ngày 18 tháng 11 năm 2025."),
     # dash and space variants
     ("giai đoạn 2026 – 2030\u00a0và", "giai đoạn 2026 - 2030 và"),
 ])

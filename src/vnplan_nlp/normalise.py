@@ -145,6 +145,8 @@ _BLOCK_START = re.compile(
 _TERMINAL = re.compile(r"[.:;!?…]\s*$|\./\.\s*$")
 # A heading label alone on its line ("III.", "1.", "a)"): its title is on the next line.
 _BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
+_YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
+_YEAR_RANGE_END = re.compile(r"^-\s*(?:19|20)\d\d\b")
 _NUMBER_LINE = re.compile(r"^Số\b.*\d")
 # A signing prefix line ("T/M ĐẢNG ỦY") is followed by the position, not continued by it.
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
@@ -237,6 +239,8 @@ def step_blocks(text: str, markup: bool):
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
             if _BARE_LABEL.match(prev_kept) and not _BLOCK_START.match(stripped):
                 join = True
+            elif not boundary and _YEAR_END.search(prev_kept) and _YEAR_RANGE_END.match(stripped):
+                join = True            # "giai đoạn 2026" / "- 2030": a year range, not a bullet
             elif (not boundary and prev_kept.endswith((";", ",")) and stripped[:1].islower()
                     and not _BLOCK_START.match(stripped)):
                 join = True            # "người đứng đầu cấp ủy;" / "thủ trưởng cơ quan ..." wrapped
