@@ -1,0 +1,808 @@
+"""References to other documents: number and symbol, type, date, issuer, relation, alias.
+
+``find_references(text, doc_date)`` returns every mention of another document in text
+order. A *full* mention carries a number and symbol in any printed form (Party
+``30-CT/TW``, State ``24/KH-UBND``, legal ``30/2020/NĐ-CP``, joint
+``102/2025/NQLT-UBTVQH15-CP-ĐCTUBTWMTTQVN``, printed variants ``100 - KL/TW``,
+``223/KH- UBND``, ``86/QĐ UBND``) or names a law ("Luật Tổ chức chính quyền địa phương
+ngày 16/6/2025"); a *short* mention ("Chỉ thị 30", a repeated number, a defined alias)
+points with ``refers_to`` at the index of the full mention it repeats. Lists ("Kết luận số
+187, 188-KL/TW") give one reference per number.
+
+The patterns are built from ``data/doctypes.json``, ``data/issuer_codes.json``,
+``data/laws.json`` and ``data/bodies.json`` (see :func:`patterns`). Matching runs on
+``fold_tones(text)``, which has the same length, so every span comes from its match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from .bodies import LOWER, UPPER, expand_abbreviations, issuer_codes, load_data
+from .models import Reference
+from .normalise import fold_tones, match_key
+
+_UP = f"[{re.escape(UPPER)}]"
+
+# -- patterns built from the data ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    number: re.Pattern          # a number and symbol, Party or State form
+    type_before: re.Pattern     # a type word just before a number ("Chỉ thị số ")
+    short: re.Pattern           # "Chỉ thị 30", "Nghị quyết số 57" (no symbol)
+    law: re.Pattern             # a law, code or the constitution cited by name
+    date_after: re.Pattern      # ", ngày 05/02/2024" right after a number
+    year_after: re.Pattern      # " năm 2017" right after a law's name
+    alias: re.Pattern           # "(sau đây viết tắt là ...)"
+    this: re.Pattern            # "Kế hoạch này"
+    type_line: re.Pattern       # a header line that is a type name in capitals ("KẾ HOẠCH")
+    type_word: re.Pattern       # a type name at the start of a string
+    party_codes: frozenset
+    state_codes: frozenset
+    code_types: dict            # (system, code) -> type name
+    type_names: dict            # match_key(printed type) -> type name
+    misprints: dict
+    party_issuers: frozenset
+
+
+def _type_words() -> list[tuple[str, str]]:
+    """(printed form, type name), longest first."""
+    out = []
+    for t in load_data("doctypes")["types"]:
+        out.append((t["name"], t["name"]))
+        for v in t.get("variants", []):
+            out.append((v, t["name"]))
+    return sorted(out, key=lambda p: -len(p[0]))
+
+
+def _flex(phrase: str) -> str:
+    return re.escape(fold_tones(phrase)).replace(r"\ ", r"\s+")
+
+
+@lru_cache(maxsize=None)
+def patterns() -> _Patterns:
+    dt = load_data("doctypes")
+    party_codes, state_codes, code_types = set(), set(), {}
+    for t in dt["types"]:
+        if t.get("party"):
+            party_codes.add(t["party"])
+            code_types.setdefault(("party", t["party"]), t["name"])
+        for c in t.get("old_codes", []):
+            party_codes.add(c)
+            code_types.setdefault(("party", c), t["name"])
+        if t.get("state"):
+            state_codes.add(t["state"])
+            code_types.setdefault(("state", t["state"]), t["name"])
+    code_types[("party", "QĐ")] = "Quyết định"
+    code_types[("party", "TT")] = "Thông tri"
+    code_types[("state", "TT")] = "Thông tư"
+    party_alt = "|".join(re.escape(c) for c in sorted(party_codes, key=len, reverse=True))
+    state_alt = "|".join(re.escape(c) for c in sorted(state_codes, key=len, reverse=True))
+    misprints = dt["code_misprints"]["map"]
+
+    num = r"\d{1,5}"
+    grp = r"[A-ZĐ][A-Za-zĐđ0-9&]*"
+    sep = r"[^\S\n]?[-–][^\S\n]?"
+    slash = r"[^\S\n]?/[^\S\n]?"
+    party = (rf"(?P<pn>{num}){sep}(?P<pt>{party_alt}){slash}"
+             rf"(?P<pi>{grp}(?:{sep}{grp})*)")
+    state = (rf"(?P<sn>{num}){slash}(?:(?P<sy>(?:19|20)\d\d){slash})?"
+             rf"(?P<ss>(?:(?:{state_alt})[^\S\n](?=[A-ZĐ][A-ZĐ0-9&]+(?![\w])))?{grp}(?:(?:{sep}|{slash}){grp})*)")
+    number = re.compile(rf"(?<![\w/.\-])(?:{party}|{state})(?![\w&])")
+
+    words = _type_words()
+    type_alt = "|".join(_flex(w) for w, _ in words)
+    type_names = {match_key(w): n for w, n in words}
+    type_before = re.compile(
+        rf"(?P<type>{type_alt})(?:[^\S\n]+(?i:liên\s+tịch|phối\s+hợp))?[\s*]*:?[\s*]*(?:\(\s*)?"
+        rf"(?:(?i:s[ốổo])[\s*]*:?[\s*]*){{0,2}}$", re.I)
+    short = re.compile(
+        rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+(?:(?i:s[ốổ])[^\S\n]+)?(?P<n>\d{{1,5}})"
+        rf"(?![\w/]|[^\S\n]?[-–/][^\S\n]?[A-ZĐ\d]|[.,]\d)", re.I)
+
+    laws = load_data("laws")
+    law_names = [n[len("Luật "):] for n in laws["laws"]]
+    abbr_of = {e.lower(): a for a, e in laws["abbreviations"].items()}
+
+    def law_re(n: str) -> str:
+        r = re.escape(fold_tones(n)).replace(r"\ ", r"\s+").replace(",", ",?")
+        for e, a in abbr_of.items():      # "Ban hành văn bản QPPL", "Ngân sách nhà nước" / "NSNN"
+            pe = re.escape(fold_tones(e)).replace(r"\ ", r"\s+")
+            r = re.sub(re.escape(pe), lambda _m: f"(?:{_m.group(0)}|{re.escape(a)})", r, flags=re.I)
+        return r
+
+    known = "|".join(law_re(n) for n in sorted(law_names, key=len, reverse=True))
+    abbr = "|".join(re.escape(a) for a in sorted(laws["abbreviations"], key=len, reverse=True))
+    stop = ("số|ngày|năm|và|về|quy|được|đã|của|theo|tại|có|để|trong|hiện|hành|này|các|với|thì|khi|"
+            "đối|sửa|mới|hướng|nhằm|do|từ|đến|thuộc|là|cho|bị|qua|ban|phải|không|như|gồm|thay")
+    fallback = (rf"(?:{_UP}[\w]*|{abbr})(?:[^\S\n]+(?!(?:{stop})(?![\w]))"
+                rf"(?:[{re.escape(LOWER)}][\w]*|{abbr}|{_UP}[\w]*)){{0,5}}")
+    # "pháp luật", "luật pháp" are not laws; in capitals only a known name is one
+    one_law = (rf"(?<!pháp[^\S\n])(?<!PHÁP[^\S\n])(?:Luật[^\S\n]+(?:(?i:{known})(?![\w])|{fallback})"
+               rf"|LUẬT[^\S\n]+(?i:{known})(?![\w]))")
+    amend = (rf"(?:Luật|LUẬT)[^\S\n]+(?i:sửa\s+đổi,?\s+bổ\s+sung)(?:[^\S\n]+(?i:một\s+số\s+điều))?"
+             rf"(?:[^\S\n]+(?i:của))?[^\S\n]+{one_law}(?:(?:,[^\S\n]*|[^\S\n]+và[^\S\n]+){one_law})*")
+    codes = "|".join(_flex(c[len("Bộ luật "):]) for c in laws["codes"])
+    law = re.compile(
+        rf"(?<![\w])(?P<law>{amend}|{one_law}"
+        rf"|Bộ[^\S\n]+luật[^\S\n]+(?i:{codes})"
+        # the constitution only where it is cited as a text, not in "Hiến pháp và pháp luật"
+        rf"|(?<=(?i:căn\scứ)\s)Hiến[^\S\n]+pháp"
+        rf"|Hiến[^\S\n]+pháp[^\S\n]+(?:nước[^\S\n]+(?:CHXHCN|(?i:Cộng\s+hòa\s+xã\s+hội\s+chủ\s+nghĩa))[^\S\n]+Việt[^\S\n]+Nam"
+        rf"|năm[^\S\n]+(?:19|20)\d\d))"
+        rf"(?![\w])")
+    day = (r"(?i:ngày)[^\S\n]+(?:(?P<d>\d{1,2})[^\S\n]*[/.\-][^\S\n]*(?P<m>\d{1,2})[^\S\n]*[/.\-][^\S\n]*(?P<y>\d{4})"
+           r"|(?P<d2>\d{1,2})[^\S\n]+(?i:tháng)[^\S\n]+(?P<m2>\d{1,2})[^\S\n]+(?i:năm)[^\S\n]+(?P<y2>\d{4}))")
+    date_after = re.compile(rf"[\s*]*,?[\s*]*(?:\([^\S\n]*)?(?:(?i:ban\s+hành|được\s+ban\s+hành|ký)[^\S\n]+)?{day}")
+    year_after = re.compile(r"[^\S\n]+(?i:năm)[^\S\n]+(?P<y>(?:19|20)\d\d)(?![\w/])")
+    alias = re.compile(
+        r"(?:\(|,)[\s*]*(?i:sau\s+đây\s+)?(?i:được\s+)?(?i:viết|gọi)\s+(?i:tắt)\s+(?i:là)[\s*]*:?[\s*]*[“\"]?"
+        r"(?P<alias>[^()“”\"\n;]+?)[”\"]?[\s*]*(?:\)|(?=[;.]))")
+    this = re.compile(rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+này(?![\w])")
+    caps = "|".join(_flex(w.upper()) for w, _ in words)
+    type_line = re.compile(rf"^[\s*]*(?P<type>{caps})[\s*]*$", re.M)
+    party_issuers = frozenset(c["code"] for c in load_data("issuer_codes")["party"]
+                              if c["code"] not in ("BCĐ", "BCS", "BCSĐ", "ĐĐ", "TGV"))
+    type_word = re.compile(rf"(?P<type>{type_alt})(?![\w])", re.I)
+    return _Patterns(number=number, type_before=type_before, short=short, law=law,
+                     date_after=date_after, year_after=year_after, alias=alias, this=this,
+                     type_line=type_line, type_word=type_word, party_codes=frozenset(party_codes),
+                     state_codes=frozenset(state_codes), code_types=code_types,
+                     type_names=type_names, misprints=misprints, party_issuers=party_issuers)
+
+
+# -- the number and symbol -------------------------------------------------------------------
+
+
+def _groups(s: str) -> list[str]:
+    return [g for g in re.split(r"\s*[-–/]\s*|\s+", s.strip()) if g]
+
+
+def _fix(groups: list[str], misprints: dict) -> list[str]:
+    out: list[str] = []
+    for g in groups:
+        fixed = misprints.get(g, g)
+        out.extend(fixed.split("-"))
+    return out
+
+
+def _looks_like_code(g: str) -> bool:
+    letters = [c for c in g if c.isalpha()]
+    if len(g) < 2 or not letters or not g[0].isupper():
+        return False
+    return sum(c.isupper() for c in letters) * 2 >= len(letters)
+
+
+@dataclass
+class _Number:
+    canonical: str
+    number: str
+    system: str                 # party | state
+    type_code: str | None
+    groups: list[str]
+
+
+def parse_number(m: re.Match, has_type: bool) -> _Number | None:
+    """The canonical number of a match, or None when the match is not a document number
+    (a form code "06/BBKP", a kilometre post, a table cell)."""
+    p = patterns()
+    if m.group("pn"):
+        issuers = _fix(_groups(m.group("pi")), p.misprints)
+        if not all(_looks_like_code(g) for g in issuers):
+            return None
+        code = m.group("pt")
+        return _Number(f"{m.group('pn')}-{code}/{'-'.join(issuers)}", m.group("pn"), "party", code, issuers)
+    groups = _fix(_groups(m.group("ss")), p.misprints)
+    if not groups or not all(_looks_like_code(g) for g in groups):
+        return None
+    year = m.group("sy")
+    num = m.group("sn")
+    if not year and len(groups) == 1 and not has_type and groups[0] not in issuer_codes():
+        return None
+    # A Party number printed State-style: "27/NQ- TW" is 27-NQ/TW.
+    if (not year and len(groups) == 2 and groups[0] in p.party_codes
+            and groups[1] in p.party_issuers):
+        return _Number(f"{num}-{groups[0]}/{groups[1]}", num, "party", groups[0], groups[1:])
+    code = groups[0] if groups[0] in p.state_codes else None
+    prefix = f"{num}/{year}/" if year else f"{num}/"
+    return _Number(prefix + "-".join(groups), num, "state", code, groups)
+
+
+def normalise_number(printed: str) -> str | None:
+    """A printed number and symbol as it should be written ("100 - KL/TW" -> "100-KL/TW",
+    "86/QĐ UBND" -> "86/QĐ-UBND", "27/NQ- TW" -> "27-NQ/TW"); None if it is not one."""
+    m = patterns().number.fullmatch(fold_tones(printed.strip()))
+    if not m:
+        return None
+    n = parse_number(m, has_type=True)
+    return n.canonical if n else None
+
+
+def _type_of_code(n: _Number) -> str | None:
+    p = patterns()
+    if n.type_code:
+        return p.code_types.get((n.system, n.type_code))
+    if n.system == "state":
+        if "/" in n.canonical.split("/", 1)[1] and re.fullmatch(r"(?:QH|UBTVQH)\d*", n.groups[0] or ""):
+            return None          # a law or a Quốc hội resolution: the number does not say
+        return "Công văn"        # issuer-unit symbol with no type code: a công văn
+    return None
+
+
+# -- issuer -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _issuer_vocab() -> tuple[frozenset, frozenset, tuple]:
+    """Lowercase words that may occur inside a body's name, read from the body data."""
+    d = load_data("bodies")
+    phrases = [b["name"] for b in d["named"]] + [v for b in d["named"] for v in b.get("variants", [])]
+    phrases += [m["name"] for m in d["ministries"]["items"]] + [m["name"] for m in d["departments"]["items"]]
+    phrases += [h["name"] for h in d["heads"]["items"]] + d["prefixes"]["items"] + d["party_units"]["items"]
+    phrases += d["positions"]["items"] + d["localities"]["items"]
+    words = set()
+    for ph in phrases:
+        for w in re.findall(r"[\w]+", fold_tones(ph)):
+            if w[0].islower():
+                words.add(w)
+    words |= {"khóa", "khoá", "và", "các", "cấp", "trung", "ương", "nhân", "dân", "đảng", "quốc", "gia",
+              "tỉnh", "thành", "phố", "xã", "phường", "huyện", "thường", "vụ", "trực"}
+    comma_names = tuple(match_key(n) for n in phrases if "," in n)
+    stop_pairs = frozenset({"ban hành", "tổ chức", "kiểm tra", "chỉ đạo", "thực hiện", "hướng dẫn",
+                            "quy định", "tuyên truyền", "phối hợp", "triển khai", "thông qua", "bổ sung",
+                            "sửa đổi", "phê duyệt", "đại biểu", "nhân dân về", "công tác"})
+    return frozenset(words), stop_pairs, comma_names
+
+
+_CAP_STOP_PAIRS = {"Quy định", "Hướng dẫn", "Kế hoạch", "Nghị quyết", "Nghị định", "Chỉ thị", "Quyết định",
+                   "Thông tư", "Thông báo", "Thông tri", "Công văn", "Về việc", "Ban hành", "Phê duyệt",
+                   "Kết luận", "Báo cáo", "Tờ trình", "Chương trình", "Đề án"}
+_CAP_STOP = {"Về", "V/v", "Luật", "Trích", "Tại", "Theo"}
+_TOKEN = re.compile(r"\(?(?i:khóa|khoá)[^\S\n]+(?:[IVXLC]+|\d{1,2})\)?|[\w&]+(?:[./][\w&]+)*|[^\S\n]+-[^\S\n]+|[^\S\n]+|.",
+                    re.S)
+
+
+def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
+    """End of the issuer's name that begins at ``pos`` ("Ban Bí thư Trung ương Đảng khóa
+    XIII" in "... của Ban Bí thư Trung ương Đảng khóa XIII về công tác ..."), or None.
+    A name runs while its words are capitalised or belong to the vocabulary of body names,
+    and stops at "về", a type name, a verb ("ban hành", "quy định"), a quote or a comma."""
+    vocab, stop_pairs, comma_names = _issuer_vocab()
+    head = re.match(r"[^\s,;]+\s+[^\s,;]+", text[pos:pos + 60])
+    if head and not any(ch.islower() for ch in head.group(0)):
+        # a line in capitals: only the body grammar can tell where the name ends
+        from .bodies import body_regex
+        m = body_regex().match(text, pos)
+        return m.end() if m else None
+    toks = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, pos, min(len(text), pos + 260))]
+    good_end = None
+    nwords = 0
+    i = 0
+    while i < len(toks):
+        tok, at = toks[i]
+        nxt, nxt_at = next(((t, a) for t, a in toks[i + 1:] if t.strip()), ("", len(text)))
+        if tok.isspace():
+            i += 1
+            continue
+        if re.fullmatch(r"\(?(?i:khóa|khoá).*", tok) and len(tok) > 5:
+            if nwords:
+                good_end = at + len(tok)
+            break
+        if tok.strip() == "-":
+            if nwords and nxt[:1].isupper():
+                i += 1
+                continue
+            break
+        if tok == ",":
+            name_so_far = match_key(text[pos:at] + ", " + nxt)
+            if any(c.startswith(name_so_far) for c in comma_names):
+                i += 1
+                continue
+            if list_ok and nxt[:1].isupper():
+                i += 1
+                continue
+            break
+        if not (tok[0].isalnum()):
+            break
+        pair = f"{tok} {nxt}"
+        if tok[0].isupper():
+            if tok in _CAP_STOP or pair in _CAP_STOP_PAIRS:
+                break
+            nwords += 1
+            good_end = at + len(tok)
+        elif tok.isdigit():
+            break
+        elif tok in vocab:
+            if pair in stop_pairs:
+                break
+            nwords += 1
+            if tok not in ("và", "các", "của"):
+                good_end = at + len(tok)
+            elif tok == "và" and (not (list_ok or nxt[:1].isupper())
+                                  or patterns().type_word.match(text, nxt_at)):
+                break
+        else:
+            break
+        if nwords > 18:
+            break
+        i += 1
+    if good_end is None or not text[pos:pos + 1].isupper():
+        return None
+    return good_end
+
+
+_ISSUER_LEAD = re.compile(
+    r"[\s*]*,?[\s*]*(?:(?i:hội\s+nghị)(?:\s+(?i:lần\s+)?(?i:thứ)\s+[\w]+)?[^\S\n]+(?:(?i:của)[^\S\n]+)?"
+    r"|(?P<lead>(?i:của|giữa|do))[^\S\n]+)")
+_ISSUER_BEFORE_LEAD = re.compile(r"(?<![\w])(?:của|được|do)[^\S\n]+", re.I)
+_ISSUER_BEFORE_TAIL = re.compile(r"[^\S\n]+(?:(?i:phê\s+duyệt|ban\s+hành|chỉ\s+đạo)[^\S\n]+)?(?i:tại)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
+
+
+def _issuer_before(text: str, folded: str, start: int) -> str | None:
+    """An issuer named before the citation: "ý kiến chỉ đạo của Ủy ban nhân dân tỉnh tại
+    Chương trình hành động số 01/CTr-UBND", "được Thủ tướng Chính phủ phê duyệt tại ..."."""
+    lo = max(0, start - 160)
+    tail = _ISSUER_BEFORE_TAIL.search(folded, lo, start)
+    if not tail:
+        return None
+    for m in reversed(list(_ISSUER_BEFORE_LEAD.finditer(folded, lo, tail.start()))):
+        end = scan_issuer(folded, m.end())
+        if end == tail.start():
+            return text[m.end():end]
+    return None
+
+
+# -- relation ----------------------------------------------------------------------------------
+
+_LABEL = r"(?:[-+•*]\s*|\(?(?:\d{1,2}|[a-zđ]|[IVX]{1,4})(?:\.\d{1,2})*[.)\-]\s+)?"
+_TRIGGER = re.compile(
+    rf"^[\s*]*{_LABEL}[\s*]*(?:(?P<basis>(?i:căn\s+cứ)(?:\s+(?:vào|theo))?)"
+    r"|(?P<impl>(?:(?i:để|nhằm|tiếp\s+tục)\s+)?(?:(?i:tổ\s+chức)\s+)?(?:(?i:triển\s+khai)\s+)?"
+    r"(?i:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+hóa|cụ\s+thể\s+hoá|quán\s+triệt)))(?![\w])")
+_IMPL_VERB = re.compile(r"(?i)(?<![\w])(?:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+h[óo]á?|quán\s+triệt)(?![\w])")
+_CONNECTOR = re.compile(
+    r"[\s*]*\)?[\s*]*(?:[,;]|và|cùng)?[\s*]*(?:(?:và\s+)?(?:đã\s+)?được\s+sửa\s+đổi,?\s+bổ\s+sung"
+    r"(?:\s+một\s+số\s+điều)?(?:\s+(?:tại|theo|bởi))?)?[\s*]*(?:các\s+)?[\s*]*", re.I)
+_ZONE_END = re.compile(r"^[\s*]*(?:II[\s*]*[.\-–)]|Điều[\s*]+2[.\s])", re.M)
+
+
+def _zone_end(text: str) -> int:
+    """Where the preamble and purpose end: the second top-level section ("II-") or
+    "Điều 2"; else the first quarter of the text."""
+    m = _ZONE_END.search(text)
+    return m.start() if m else len(text) // 4
+
+
+def _title_span(text: str) -> tuple[int, int] | None:
+    """The title: the lines after the type line ("KẾ HOẠCH") near the top, up to the
+    first line that opens the body ("Thực hiện ...", "Căn cứ ...", a section label)."""
+    m = patterns().type_line.search(text, 0, min(len(text), 3000))
+    if not m:
+        return None
+    start = pos = m.end() + 1
+    end = None
+    for _ in range(5):
+        if pos >= len(text):
+            break
+        le = text.find("\n", pos)
+        le = le if le >= 0 else len(text)
+        line = text[pos:le]
+        mixed = any(ch.islower() for ch in line)
+        if line.strip(" *") and ((mixed and _TRIGGER.match(line))
+                                 or re.match(r"[\s*]*(?:Kính\s+gửi|I[.\-]|1[.\-]\s|Điều\s)", line)):
+            break
+        if end is not None and any(ch.islower() for ch in line) and not any(ch.islower() for ch in text[start:end]):
+            break       # a title in capitals ends where mixed case begins
+        end = le
+        if any(ch.islower() for ch in line):
+            break       # a title in mixed case is one paragraph
+        pos = le + 1
+    return (start, end) if end else None
+
+
+# -- finding -------------------------------------------------------------------------------------
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    number_symbol: str | None
+    printed: str | None
+    doc_type: str | None
+    date: str | None
+    issuer: str | None
+    name: str | None = None
+    short: bool = False
+    key: str | None = None       # identity for dedup: number_symbol, or a law's name key
+    ref_start: int = 0           # where the number or the law's name starts
+    alias: str | None = None
+    relation: str = "cites"
+    refers_to: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _law_key(name: str) -> str:
+    s = expand_abbreviations(name)
+    for a, e in load_data("laws")["abbreviations"].items():
+        s = re.sub(rf"(?<![\w]){re.escape(a)}(?![\w])", e, s)
+    s = re.sub(r"\s+năm\s+\d{4}$", "", s)
+    s = re.sub(r"\s*\((?:sửa đổi|sửa đổi, bổ sung)\)$", "", s)
+    return "law:" + match_key(s.replace(",", ""))
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    from datetime import date
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _tail(text: str, folded: str, end: int, allow_year: bool = False) -> tuple[int, str | None, str | None]:
+    """After a number or a law's name: the date and the issuer. Returns (end, date, issuer)."""
+    p = patterns()
+    date = issuer = None
+    m = p.date_after.match(folded, end)
+    if m:
+        date = _iso(m.group("y") or m.group("y2"), m.group("m") or m.group("m2"), m.group("d") or m.group("d2"))
+        end = m.end()
+    elif allow_year:
+        m = p.year_after.match(folded, end)
+        if m:
+            date = m.group("y")
+            end = m.end()
+    m = _ISSUER_LEAD.match(folded, end)
+    if m:
+        iend = scan_issuer(folded, m.end(), list_ok=(m.group("lead") or "").lower() == "giữa")
+        if iend:
+            issuer = text[m.end():iend]
+            end = iend
+            if date is None:
+                m2 = p.date_after.match(folded, end)
+                if m2:
+                    date = _iso(m2.group("y") or m2.group("y2"), m2.group("m") or m2.group("m2"),
+                                m2.group("d") or m2.group("d2"))
+                    end = m2.end()
+    return end, date, issuer
+
+
+_FORM_BEFORE = re.compile(r"(?i)(?:mẫu|biểu|phụ\s+lục|mã)[\s*]*(?:số)?[\s*]*:?[\s*]*$")
+_OWN_NUMBER = re.compile(r"^[\s*|]*Số[\s*]*[:/.]?[\s*]*$", re.M)
+
+
+def _own_number(text: str, folded: str) -> str | None:
+    """The document's own number, printed on its "Số ..." line at the top."""
+    for m in patterns().number.finditer(folded, 0, min(len(folded), 2500)):
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        if re.fullmatch(r"[\s*|]*Số[\s*]*[:/.]?[\s*]*", folded[line_start:m.start()]):
+            n = parse_number(m, has_type=True)
+            return n.canonical if n else None
+    return None
+
+
+def _own_type(text: str) -> str | None:
+    m = patterns().type_line.search(text, 0, min(len(text), 3000))
+    if not m:
+        return None
+    return patterns().type_names.get(match_key(m.group("type")))
+
+
+def find_references(text: str, doc_date: str | None = None, *, doc_type: str | None = None,
+                    own_number: str | None = None) -> list[Reference]:
+    """Every reference to another document in ``text``, in text order.
+
+    ``doc_date`` (ISO) is accepted for symmetry with :func:`find_dates` and for callers
+    that know it; ``doc_type`` and ``own_number`` (the document's own type and number)
+    are read from the header lines when not given: a mention of the document itself
+    ("Kế hoạch này", its own number) is not a reference."""
+    p = patterns()
+    folded = fold_tones(text)
+    own_number = own_number or _own_number(text, folded)
+    own_type = doc_type or _own_type(text)
+    cands: list[_Cand] = []
+
+    # 1. numbers and symbols
+    by_start: dict[int, _Cand] = {}
+    for m in p.number.finditer(folded):
+        before = folded[max(0, m.start() - 80):m.start()]
+        if _FORM_BEFORE.search(before):
+            continue
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        if _OWN_NUMBER.fullmatch(folded[line_start:m.start()]) and m.start() < 3000:
+            continue
+        # a list of bare numbers before: "Kết luận số 187, 188-KL/TW"
+        lm = re.search(r"(?P<list>(?:(?<![\w/.\-])\d{1,5}[^\S\n]*(?:,|và|;)[^\S\n]*)+)$", before)
+        list_start = m.start() - len(lm.group("list")) if lm else m.start()
+        tm = p.type_before.search(folded, max(0, list_start - 60), list_start)
+        has_type = bool(tm)
+        n = parse_number(m, has_type)
+        if n is None:
+            continue
+        if own_number and n.canonical == own_number:
+            continue
+        doc_type = p.type_names.get(match_key(tm.group("type"))) if tm else _type_of_code(n)
+        if tm and doc_type in ("Công văn",) and n.type_code and n.system == "party":
+            pass
+        start = tm.start() if tm else list_start
+        end, date, issuer = _tail(text, folded, m.end())
+        issuer_before = None
+        if issuer is None:
+            issuer = issuer_before = _issuer_before(text, folded, start)
+        typed = bool(tm)
+        if not tm and cands and re.search(r"[;,][\s*]*(?:và[\s*]+)?(?i:số)[\s*]*$", before):
+            prev = cands[-1]
+            if "\n" not in folded[prev.end:m.start()] and prev.extra.get("typed"):
+                doc_type, typed = prev.doc_type, True
+                issuer_before = prev.extra.get("issuer_before")
+                issuer = issuer or issuer_before
+        if lm:
+            # one reference per listed number, sharing type, symbol, date and issuer
+            pos = list_start
+            for nm in re.finditer(r"\d{1,5}", lm.group("list")):
+                s = list_start + nm.start()
+                e = list_start + nm.end()
+                canon = re.sub(r"^\d+", nm.group(0), n.canonical)
+                c = _Cand(start=start if pos == list_start else s, end=e, number_symbol=canon,
+                          printed=text[s:e], doc_type=doc_type, date=date, issuer=issuer,
+                          key=canon, ref_start=s)
+                cands.append(c)
+                pos = e
+            start = m.start()
+        c = _Cand(start=start, end=end, number_symbol=n.canonical, printed=text[m.start():m.end()],
+                  doc_type=doc_type, date=date, issuer=issuer, key=n.canonical, ref_start=m.start())
+        c.extra.update(typed=typed, issuer_before=issuer_before)
+        cands.append(c)
+        by_start[m.start()] = c
+
+    # 2. laws by name (with their number when one follows: "Luật ... số 85/2015/QH13")
+    for m in p.law.finditer(folded):
+        name = text[m.start():m.end()].strip()
+        after = re.match(r"[\s*]*,?[\s*]*(?:(?i:số)[\s*]*)?", folded[m.end():m.end() + 20])
+        numbered = by_start.get(m.end() + after.end()) if after else None
+        kind = "Hiến pháp" if name.startswith("Hiến") else ("Bộ luật" if name.startswith("Bộ") else "Luật")
+        if numbered is not None:
+            if numbered.start >= m.end():
+                numbered.start = m.start()
+            numbered.name = name
+            numbered.doc_type = kind
+            continue
+        if any(c.start <= m.start() < c.end for c in cands):
+            continue            # inside a citation already taken ("Luật số 83/2025/QH15")
+        end, date, issuer = _tail(text, folded, m.end(), allow_year=True)
+        cands.append(_Cand(start=m.start(), end=end, number_symbol=None, printed=None, doc_type=kind,
+                           date=date, issuer=issuer, name=name, key=_law_key(name), ref_start=m.start()))
+
+    cands.sort(key=lambda c: (c.start, c.ref_start))
+    # "Nghị định số 178/2024/NĐ-CP, Nghị định số 67/2025/NĐ-CP của Chính phủ": the issuer
+    # printed after the last of a list belongs to each
+    for i in range(len(cands) - 2, -1, -1):
+        c, nxt = cands[i], cands[i + 1]
+        if (c.issuer is None and nxt.issuer and c.doc_type == nxt.doc_type
+                and re.fullmatch(r"[\s*]*(?:,|và)[\s*]*", folded[c.end:nxt.start])):
+            c.issuer = nxt.issuer
+
+    # 3. aliases: "(sau đây viết tắt là Chỉ thị số 30-CT/TW)"
+    aliases: list[tuple[str, _Cand, int]] = []
+    for m in p.alias.finditer(folded):
+        alias = text[m.start("alias"):m.end("alias")].strip(" *")
+        am = p.type_word.match(fold_tones(alias))
+        inner = [c for c in cands if m.start() <= c.ref_start < m.end()]
+        target = None
+        if inner:
+            key = inner[0].key
+            target = next((c for c in cands if c.key == key and c.start < m.start()), None)
+        elif am:
+            line_start = folded.rfind("\n", 0, m.start()) + 1
+            prior = [c for c in cands if line_start <= c.start and c.end <= m.start() and not c.short]
+            tname = p.type_names.get(match_key(am.group("type")))
+            same = [c for c in prior if c.doc_type == tname]
+            target = (same or prior or [None])[-1]
+        if target is not None and target.alias is None:
+            target.alias = alias
+            aliases.append((alias, target, m.end()))
+
+    # 4. short mentions: "Chỉ thị 30", an alias used later, "Chỉ thị này"
+    shorts: list[_Cand] = []
+    taken = [(c.start, c.end) for c in cands]
+
+    def free(s: int, e: int) -> bool:
+        return not any(a < e and s < b for a, b in taken)
+
+    for m in p.short.finditer(folded):
+        if not free(m.start(), m.end()):
+            continue
+        tname = p.type_names.get(match_key(m.group("type")))
+        n = m.group("n")
+        match = [c for c in cands if c.doc_type == tname and c.number_symbol
+                 and re.match(rf"0*{int(n)}(?![\d])", c.number_symbol)]
+        if not match:
+            continue
+        prior = [c for c in match if c.start < m.start()]
+        target = (prior or match)[-1] if prior else match[0]
+        shorts.append(_Cand(start=m.start(), end=m.end(), number_symbol=target.number_symbol,
+                            printed=text[m.start("n"):m.end("n")], doc_type=tname, date=None, issuer=None,
+                            short=True, key=target.key, ref_start=m.start("n")))
+        taken.append((m.start(), m.end()))
+    for alias, target, after in aliases:
+        if normalise_number(alias) or len(alias) < 4:
+            continue
+        for m in re.finditer(rf"(?<![\w]){re.escape(fold_tones(alias))}(?![\w])", folded[after:]):
+            s, e = after + m.start(), after + m.end()
+            if free(s, e):
+                shorts.append(_Cand(start=s, end=e, number_symbol=target.number_symbol, printed=None,
+                                    doc_type=target.doc_type, date=None, issuer=None, name=target.name,
+                                    short=True, key=target.key, ref_start=s))
+                taken.append((s, e))
+    if own_type:
+        for m in p.this.finditer(folded):
+            tname = p.type_names.get(match_key(m.group("type")))
+            if tname == own_type or not free(m.start(), m.end()):
+                continue
+            prior = [c for c in cands if c.doc_type == tname and c.end <= m.start()]
+            if prior:
+                t = prior[-1]
+                shorts.append(_Cand(start=m.start(), end=m.end(), number_symbol=t.number_symbol, printed=None,
+                                    doc_type=tname, date=None, issuer=None, name=t.name, short=True,
+                                    key=t.key, ref_start=m.start()))
+    # a law cited by a shorter name ("Luật Bầu cử" for "Luật Bầu cử đại biểu Quốc hội ...")
+    law_keys = [c.key for c in cands if c.key and c.key.startswith("law:")]
+    for c in cands:
+        if c.name and c.number_symbol is None and c.key:
+            longer = [k for k in law_keys if k != c.key and k.startswith(c.key + " ")]
+            numbered = [x for x in cands if x.name and x.number_symbol and _law_key(x.name).startswith(c.key)]
+            if numbered:
+                c.key = numbered[0].key
+                c.number_symbol = None
+            elif longer and c.key.count(" ") <= 2:
+                c.key = longer[0]
+    # a law named without its number, elsewhere cited with it
+    name_to_number = {_law_key(c.name): c.key for c in cands if c.name and c.number_symbol}
+    for c in cands:
+        if c.name and c.number_symbol is None and c.key in name_to_number:
+            c.key = name_to_number[c.key]
+
+    allc = sorted(cands + shorts, key=lambda c: (c.start, c.ref_start))
+    _relations(text, folded, allc)
+
+    # 5. link repeats to the first full mention (the first with a date, else with an issuer)
+    first: dict[str, int] = {}
+    for key in dict.fromkeys(c.key for c in allc if c.key):
+        group = [i for i, c in enumerate(allc) if c.key == key]
+        full = [i for i in group if not allc[i].short]
+        best = next((i for i in full if allc[i].date), None)
+        if best is None:
+            best = next((i for i in full if allc[i].issuer), None)
+        if best is None:
+            best = full[0] if full else group[0]
+        first[key] = best
+        for i in group:
+            if i != best:
+                allc[i].refers_to = best
+        # what the first full mention leaves out, a later one may give
+        if allc[best].issuer is None:
+            allc[best].issuer = next((allc[i].issuer for i in full if allc[i].issuer), None)
+        if allc[best].alias is None:
+            allc[best].alias = next((allc[i].alias for i in group if allc[i].alias), None)
+        if allc[best].number_symbol is None:
+            allc[best].number_symbol = next((allc[i].number_symbol for i in group if allc[i].number_symbol), None)
+
+    out = []
+    for c in allc:
+        number = c.number_symbol
+        if c.short and c.refers_to is not None:
+            number = allc[c.refers_to].number_symbol or number
+        out.append(Reference(doc_type=c.doc_type, number_symbol=number, date=c.date, issuer=c.issuer,
+                             relation=c.relation, alias=c.alias, text=text[c.start:c.end],
+                             start=c.start, end=c.end, number_printed=c.printed, name=c.name,
+                             refers_to=c.refers_to))
+    return out
+
+
+_NEAR_VERB = re.compile(
+    r"(?i)(?<![\w])(?:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+h[óo]á?|quán\s+triệt)"
+    r"(?:[^\S\n]+(?:có\s+hiệu\s+quả|hiệu\s+quả|nghiêm\s+túc|tốt|đầy\s+đủ|các|đúng))*[\s*:]*$")
+_REJOIN = re.compile(r"(?:,|;|[^\S\n])[^\S\n]*(?i:và)[^\S\n]+(?:[^,;.\n]{0,60}?[^\S\n](?i:tại)[^\S\n]+)?"
+                     r"(?:(?i:các)[^\S\n]+)?$")
+
+
+def _relations(text: str, folded: str, cands: list[_Cand]) -> None:
+    """Set ``relation``: ``basis`` for the documents a "Căn cứ" clause lists, ``implements``
+    for those a "Thực hiện"/"Triển khai" clause of the preamble lists or the title says the
+    document carries out, ``cites`` otherwise. A document named inside another's subject
+    line ("... về sửa đổi ... Luật Công đoàn") is cited, not listed, unless the subject
+    says it is carried out ("Kế hoạch số 24/KH-UBND ... thực hiện Nghị quyết số 66-NQ/TW"
+    in a "Thực hiện" clause)."""
+    zone = _zone_end(folded)
+    title = _title_span(folded)
+    for c in cands:
+        c.relation = "cites"
+    # logical lines: a citation broken over a line break ("Thông tri số\n02-TT/TU ...")
+    # joins the two lines
+    by_line: dict[int, list[int]] = {}
+    line_end: dict[int, int] = {}
+    for i, c in enumerate(cands):
+        ls = folded.rfind("\n", 0, c.start) + 1
+        for known in line_end:
+            if known <= ls <= line_end[known]:
+                ls = known
+                break
+        le = folded.find("\n", max(c.end - 1, ls))
+        le = le if le >= 0 else len(folded)
+        line_end[ls] = max(line_end.get(ls, 0), le)
+        by_line.setdefault(ls, []).append(i)
+    inherited: tuple[str, int] | None = None     # a list that runs on from the line before
+    prev_line_end = -1
+    for ls in sorted(by_line):
+        idx = by_line[ls]
+        le = line_end[ls]
+        line = folded[ls:le]
+        in_title = title is not None and title[0] <= ls < title[1]
+        trig = _TRIGGER.match(line)
+        rel = None
+        seg_start = ls
+        first_seg = True
+        if trig:
+            rel = "basis" if trig.group("basis") else "implements"
+            if rel == "implements" and ls >= zone:
+                rel = None
+            seg_start = ls + trig.end()
+        elif inherited and prev_line_end == ls - 1:
+            rel = inherited[0]
+            first_seg = False
+        chain: list[int] = []          # indices listed by the clause, in order
+        nested_since = False           # a document named inside the last listed one's subject
+        for i in idx:
+            c = cands[i]
+            if rel:
+                semi = folded.rfind(";", seg_start, c.start)
+                if semi >= 0 and _depth(folded, ls, semi) == 0:
+                    seg_start = semi + 1
+                    first_seg = False
+                    chain_last = None
+                else:
+                    chain_last = cands[chain[-1]] if chain and cands[chain[-1]].start >= seg_start else None
+                if c.start >= seg_start:
+                    if chain_last is None:
+                        gap = folded[seg_start:c.start]
+                        limit = (40 if rel == "basis" else 150) if first_seg else 14
+                        if len(gap) <= limit and "." not in gap.replace("..", "") and not _inside_subject(gap):
+                            c.relation = rel
+                            chain.append(i)
+                            nested_since = False
+                            continue
+                    elif c.start >= chain_last.end:
+                        gap = folded[chain_last.end:c.start]
+                        if _CONNECTOR.fullmatch(gap) or (not nested_since and _REJOIN.search(gap)):
+                            c.relation = rel
+                            chain.append(i)
+                            continue
+                        if c.key == chain_last.key and folded[c.start - 1:c.start] == "(":
+                            # "(Nghị quyết số 163/2024/QH15)": the listed one named again
+                            c.relation = rel
+                            chain.append(i)
+                            nested_since = False
+                            continue
+                    nested_since = True
+            if in_title and _IMPL_VERB.search(folded, title[0], c.start):
+                c.relation = "implements"
+            elif rel == "implements":
+                near = _NEAR_VERB.search(folded, max(ls, c.start - 60), c.start)
+                # "Kế hoạch ... thực hiện Nghị quyết 66" is carried out too; a subject line
+                # "về thực hiện Nghị quyết 71" only names it
+                if near and not re.search(r"(?i)(?<![\w])về[\s*]+(?:việc[\s*]+)?(?:tổ\s+chức[\s*]+)?(?:triển\s+khai[\s*]+)?$",
+                                          folded[max(ls, near.start() - 40):near.start()]):
+                    c.relation = "implements"
+        ends_list = line.rstrip(" *").endswith((";", ","))
+        inherited = (rel, le) if rel and ends_list else None
+        prev_line_end = le
+
+
+def _depth(s: str, a: int, b: int) -> int:
+    return s.count("(", a, b) - s.count(")", a, b)
+
+
+def _inside_subject(gap: str) -> bool:
+    return bool(re.search(r"(?i)(?<![\w])về(?![\w])", gap))
