@@ -524,15 +524,23 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
         if own_number and n.canonical == own_number:
             continue
         doc_type = p.type_names.get(match_key(tm.group("type"))) if tm else _type_of_code(n)
-        if tm and doc_type in ("Công văn",) and n.type_code and n.system == "party":
-            pass
-        start = tm.start() if tm else list_start
+        law_name = None
+        if not tm:
+            # "Luật Bầu cử đại biểu Quốc hội và dại biểu Hội đồng nhân dân số 85/2015/QH13": a
+            # law's name the list of names does not know, then its number
+            lw = re.search(r"(?<![\w])(?<!pháp )Luật[^\S\n]+[^\W\d][^,;.:()\n]{2,140}?[^\S\n]+(?i:số)[^\S\n]*$",
+                           folded[max(0, list_start - 160):list_start])
+            if lw:
+                tm_start = max(0, list_start - 160) + lw.start()
+                law_name = re.sub(r"\s+(?i:số)\s*$", "", text[tm_start:list_start]).strip()
+                doc_type = "Luật"
+        start = tm.start() if tm else (tm_start if law_name else list_start)
         end, date, issuer = _tail(text, folded, m.end())
         issuer_before = None
         if issuer is None:
             issuer = issuer_before = _issuer_before(text, folded, start)
         typed = bool(tm)
-        if not tm and cands and re.search(r"[;,][\s*]*(?:và[\s*]+)?(?i:số)[\s*]*$", before):
+        if not tm and cands and re.search(r"(?:[;,][\s*]*(?:và[\s*]+)?|[\s*]+và[\s*]+)(?i:số)[\s*]*$", before):
             prev = cands[-1]
             if "\n" not in folded[prev.end:m.start()] and prev.extra.get("typed"):
                 doc_type, typed = prev.doc_type, True
@@ -553,6 +561,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             start = m.start()
         c = _Cand(start=start, end=end, number_symbol=n.canonical, printed=text[m.start():m.end()],
                   doc_type=doc_type, date=date, issuer=issuer, key=n.canonical, ref_start=m.start())
+        c.name = law_name
         c.extra.update(typed=typed, issuer_before=issuer_before)
         cands.append(c)
         by_start[m.start()] = c
