@@ -169,7 +169,10 @@ def _grammar() -> dict[str, str]:
         kinds[match_key(h["name"])] = h["kind"]
     for n in ministries + departments:
         kinds[match_key(n)] = "state"
-    abbr = [a["abbr"] for a in d["abbreviations"] if a.get("kind") is None and a["abbr"] not in ("TP", "TP.", "Tp.", "TT", "VP")]
+    # abbreviations that name a body by themselves (not "TW", "BTV": parts of a name)
+    abbr = [a["abbr"] for a in d["abbreviations"] if a.get("kind") is None and a["abbr"] not in
+            ("TP", "TP.", "Tp.", "TT", "VP", "TW", "TƯ", "BTV", "BTT", "BCH", "CQ-DN", "CQDN", "CHXHCN",
+             "ĐBQH", "CCB", "LHPN")]
     # a place: a province, or two to four capitalised words ("Lương Minh", "Quảng Ninh")
     place = "(?:" + _alt(province_names()) + rf"|{_CAPWORD}(?:\s+{_CAPWORD}){{1,3}})"
     locality = r"(?:(?i:" + "|".join(
@@ -187,9 +190,10 @@ def _grammar() -> dict[str, str]:
     prefix = _alt(d["prefixes"]["items"] + d["party_units"]["items"] + ["BTV", "BTT", "BCH", "TT", "UBKT", "VP"])
     position = _alt(d["positions"]["items"])
     # a bare "Sở"/"Bộ" is a body only after a prefix ("Đảng ủy Sở", "Lãnh đạo Sở")
-    body_re = (rf"(?<![\w])(?:(?:(?P<pos>{position})\s+)?(?:(?:{prefix})\s+)*"
+    # not inside a document number ("30-CT/TW"), not a member ("Đảng ủy viên", "Ủy viên")
+    body_re = (rf"(?<![\w/\-])(?:(?:(?P<pos>{position})\s+)?(?:(?:{prefix})\s+)*"
                rf"{core}(?:\s+{locality})?(?:\s+(?i:Trung\s+ương|Việt\s+Nam)(?![\w]))?{term}?"
-               rf"|(?:{prefix})(?:\s+(?:{prefix}))*\s+(?:Sở|Bộ|Ngành)(?![\w]))(?![\w])")
+               rf"|(?:{prefix})(?:\s+(?:{prefix}))*\s+(?:Sở|Bộ|Ngành)(?![\w]))(?![\w/])(?!\s+(?i:viên)(?![\w]))")
     return {"body": body_re, "kinds": kinds, "place": place, "locality": locality, "term": term,
             "core": core, "prefix": prefix, "position": position}
 
