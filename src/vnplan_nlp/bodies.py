@@ -201,7 +201,8 @@ def _grammar() -> dict[str, str]:
 @lru_cache(maxsize=None)
 def body_regex() -> re.Pattern:
     """The compiled body pattern (apply it to ``fold_tones(text)``: same offsets)."""
-    return re.compile(_grammar()["body"])
+    # a body's name never runs over a line break
+    return re.compile(_grammar()["body"].replace(r"\s", r"[^\S\n]"))
 
 
 # -- normalising names -------------------------------------------------------------------------
@@ -275,6 +276,7 @@ def _variants() -> list[tuple[str, str]]:
 _LOCALITY_WORDS = {"tỉnh", "thành phố", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn", "đặc khu"}
 
 
+@lru_cache(maxsize=8192)
 def normalise_body(name: str) -> str:
     """The canonical name of a body: NFC, new-style tones, abbreviations expanded, the case
     of body words fixed, "(khóa XVI)" written "khóa XVI", the named variants merged
@@ -308,8 +310,10 @@ def normalise_body(name: str) -> str:
     s = re.sub(r"Mặt trận Tổ quốc(?! Việt Nam)", "Mặt trận Tổ quốc Việt Nam", s)
     # named variants: "Ban Bí thư Trung ương Đảng khóa XIII" -> "Ban Bí thư khóa XIII"
     for v, canonical in _variants():
+        # a variant that is the start of its own canonical name ("Ban Chấp hành Trung ương"
+        # of "... Trung ương Đảng") is replaced only where the rest is not already there
         if (s.startswith(v) and (len(s) == len(v) or not s[len(v)].isalpha())
-                and not s.startswith(canonical)):
+                and not (len(canonical) > len(v) and s.startswith(canonical))):
             s = canonical + s[len(v):]
             break
     return " ".join(s.split())

@@ -261,8 +261,10 @@ _CAP_STOP_PAIRS = {"Quy định", "Hướng dẫn", "Kế hoạch", "Nghị quy�
                    "Thông tư", "Thông báo", "Thông tri", "Công văn", "Về việc", "Ban hành", "Phê duyệt",
                    "Kết luận", "Báo cáo", "Tờ trình", "Chương trình", "Đề án"}
 _CAP_STOP = {"Về", "V/v", "Luật", "Trích", "Tại", "Theo"}
-_TOKEN = re.compile(r"\(?(?i:khóa|khoá)[^\S\n]+(?:[IVXLC]+|\d{1,2})\)?|[\w&]+(?:[./][\w&]+)*|[^\S\n]+-[^\S\n]+|[^\S\n]+|.",
-                    re.S)
+# A name may run over one line break or bold marks ("Ban Bí thư Trung ương Đảng\nkhóa
+# XIII", "**khóa XIII**") in text that was not normalised; a blank line ends it.
+_TOKEN = re.compile(r"\(?(?i:khóa|khoá)[\s*]+(?:[IVXLC]+|\d{1,2})\)?|[\w&]+(?:[./][\w&]+)*"
+                    r"|[^\S\n]+-[^\S\n]+|(?:[^\S\n]|\*)*\n?(?:[^\S\n]|\*)+|(?:[^\S\n]|\*)*\n|.", re.S)
 
 
 def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
@@ -284,7 +286,9 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
     while i < len(toks):
         tok, at = toks[i]
         nxt, nxt_at = next(((t, a) for t, a in toks[i + 1:] if t.strip()), ("", len(text)))
-        if tok.isspace():
+        if not tok.strip(" \t\n*\u00a0"):
+            if tok.count("\n") > 1:
+                break
             i += 1
             continue
         if re.fullmatch(r"\(?(?i:khóa|khoá).*", tok) and len(tok) > 5:
@@ -326,7 +330,7 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
                 break
         else:
             break
-        if nwords > 18:
+        if nwords > (30 if list_ok else 18):
             break
         i += 1
     if good_end is None or not text[pos:pos + 1].isupper():
@@ -341,6 +345,11 @@ _ISSUER_BEFORE_LEAD = re.compile(r"(?<![\w])(?:của|được|do)[^\S\n]+", re.I
 _ISSUER_BEFORE_TAIL = re.compile(r"[^\S\n]+(?:(?i:phê\s+duyệt|ban\s+hành|chỉ\s+đạo)[^\S\n]+)?(?i:tại)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
 
 
+def _clean(s: str) -> str:
+    """A name as printed, on one line: bold marks and line breaks gone."""
+    return " ".join(s.replace("*", " ").split())
+
+
 def _issuer_before(text: str, folded: str, start: int) -> str | None:
     """An issuer named before the citation: "ý kiến chỉ đạo của Ủy ban nhân dân tỉnh tại
     Chương trình hành động số 01/CTr-UBND", "được Thủ tướng Chính phủ phê duyệt tại ..."."""
@@ -351,7 +360,7 @@ def _issuer_before(text: str, folded: str, start: int) -> str | None:
     for m in reversed(list(_ISSUER_BEFORE_LEAD.finditer(folded, lo, tail.start()))):
         end = scan_issuer(folded, m.end())
         if end == tail.start():
-            return text[m.end():end]
+            return _clean(text[m.end():end])
     return None
 
 
@@ -458,7 +467,7 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False) -> tuple[i
     if m:
         iend = scan_issuer(folded, m.end(), list_ok=(m.group("lead") or "").lower() == "giữa")
         if iend:
-            issuer = text[m.end():iend]
+            issuer = _clean(text[m.end():iend])
             end = iend
             if date is None:
                 m2 = p.date_after.match(folded, end)

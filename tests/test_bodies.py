@@ -1,0 +1,142 @@
+"""Issuing bodies: the data files, canonical names, bodies found in real sentences (each
+names its corpus document), provinces before and after the 2025 merger."""
+
+from __future__ import annotations
+
+import pytest
+
+from vnplan_nlp import settings
+from vnplan_nlp.bodies import (body_kind, code_valid_on, distinct_bodies, expand_abbreviations, find_bodies,
+                               issuer_code_info, load_data, match_body, normalise_body, province, province_on,
+                               same_body)
+from vnplan_nlp.normalise import normalise
+from vnplan_nlp.read import read_path
+
+CORPUS = settings.corpus_dir()
+DOCS = sorted((CORPUS / "docs").glob("*.txt")) if (CORPUS / "docs").is_dir() else []
+needs_corpus = pytest.mark.skipif(not DOCS, reason=f"corpus not found at {CORPUS} (set VNPLAN_CORPUS)")
+
+
+def corpus_text(doc_id: str) -> str:
+    src = read_path(CORPUS / "docs" / f"{doc_id}.txt")
+    return normalise(src.text, src.markup).text
+
+
+def test_data_files_carry_source_and_date():
+    for name in ("doctypes", "issuer_codes", "bodies", "provinces", "laws"):
+        d = load_data(name)
+        assert d["source"] and d["date"], name
+
+
+def test_provinces_before_and_after_the_merger():
+    d = load_data("provinces")
+    assert len(d["before"]) == 63 and len(d["after"]) == 34
+    merged = [old for p in d["after"] for old in p["from"]]
+    assert sorted(merged) == sorted(p["name"] for p in d["before"])     # each old one goes somewhere once
+    assert d["merger"]["in_force"] == "2025-07-01"
+    assert province_on("Thái Bình", "2025-06-30") == "Thái Bình"
+    assert province_on("Thái Bình", "2025-07-01") == "Hưng Yên"
+    assert province_on("tỉnh Bắc Giang", "2025-12-01") == "Bắc Ninh"
+    assert province("Thừa Thiên Huế")["name"] == "Huế"
+    assert province("Bắc Cạn")["merged_into"] == "Thái Nguyên"
+
+
+def test_issuer_codes_with_dates():
+    assert issuer_code_info("ĐUK")["name"] == "Đảng ủy Khối"
+    assert issuer_code_info("UBTVQH15")["code"] == "UBTVQH"
+    assert code_valid_on("BTGDVTW", "2025-11-19") is True
+    assert code_valid_on("BTGTW", "2025-11-19") is False
+    assert code_valid_on("HU", "2024-06-15") is True and code_valid_on("HU", "2025-08-01") is False
+    assert code_valid_on("XYZ", "2025-01-01") is None
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Đảng ủy Khối CQ-DN tỉnh", "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh"),      # seed: recipients / preamble
+    ("Đảng uỷ Sở Nội vụ", "Đảng ủy Sở Nội vụ"),
+    ("UBND tỉnh Bắc Ninh", "Ủy ban nhân dân tỉnh Bắc Ninh"),
+    ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "UBND tỉnh Bắc Ninh"),
+    ("Ban thường vụ Tỉnh ủy", "Ban Thường vụ Tỉnh ủy"),                          # kh-144
+    ("BTV Tỉnh ủy", "Ban Thường vụ Tỉnh ủy"),
+    ("TT Tỉnh ủy", "Thường trực Tỉnh ủy"),                                       # kh-141 recipients
+    ("Ủy ban MTTQ Việt Nam xã Quảng Ninh", "Ủy ban Mặt trận Tổ quốc Việt Nam xã Quảng Ninh"),
+    ("Ban Chấp hành Trung ương đảng khóa XIII", "Ban Chấp hành Trung ương Đảng khóa XIII"),
+    ("Ban Chấp hành Đảng bộ tỉnh (khóa XVI)", "Ban Chấp hành Đảng bộ tỉnh khóa XVI"),
+    ("Ban Bí thư Trung ương Đảng", "Ban Bí thư"),
+])
+def test_same_body(a, b):
+    assert normalise_body(a) == normalise_body(b)
+    assert same_body(a, b)
+
+
+def test_different_bodies_stay_different():
+    assert not same_body("UBND tỉnh Bắc Ninh", "UBND tỉnh Bắc Giang")
+    assert not same_body("Ban Thường vụ Tỉnh ủy", "Tỉnh ủy")
+    assert same_body("Ban Bí thư khóa XIII", "Ban Bí thư", drop_term=True)
+    assert not same_body("Ban Bí thư khóa XIII", "Ban Bí thư", drop_term=False)
+
+
+def test_abbreviations():
+    assert expand_abbreviations("Đ/c Trưởng Ban") == "đồng chí Trưởng Ban"                 # qd-1147
+    assert expand_abbreviations("TT HĐND tỉnh") == "Thường trực Hội đồng nhân dân tỉnh"
+    assert expand_abbreviations("TT Tỉnh ủy") == "Thường trực Tỉnh ủy"
+    assert expand_abbreviations("TT kiểm tra") == "TT kiểm tra"          # "TT" only before a body
+
+
+# (document, sentence, bodies as printed)
+SENTENCES = [
+    ("seed-103-kh-du-hungyen-2024",
+     "Thực hiện Kế hoạch số 159-KH/ĐUK ngày 17/6/2024 của Ban Thường vụ Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh "
+     "về quán triệt, ..., Đảng ủy Sở Nội vụ xây dựng Kế hoạch",
+     ["Ban Thường vụ Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh", "Đảng ủy Sở Nội vụ"]),
+    ("seed-103-kh-du-hungyen-2024", "- Đảng ủy Khối CQ-DN tỉnh;", ["Đảng ủy Khối CQ-DN tỉnh"]),
+    ("kh-16-mttq-luongminh-2025",
+     "Kế hoạch số 33/KH-MTTQ-BTT, ngày 17/11/2025 của Ban Thường trực Ủy ban MTTQ Việt Nam xã Quảng Ninh về Thực hiện",
+     ["Ban Thường trực Ủy ban MTTQ Việt Nam xã Quảng Ninh"]),
+    ("kh-141-ubnd-bacninh-2025", "- TT Tỉnh ủy, TT HĐND tỉnh;", ["TT Tỉnh ủy", "TT HĐND tỉnh"]),
+    ("kh-1026-ubnd-nghean-2025", "ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN", ["ỦY BAN NHÂN DÂN"]),
+    ("kh-144-ubnd-bacninh-2025", "Theo đề nghị của Sở Khoa học và Công nghệ tại Tờ trình số 133/TTr-SKHCN",
+     ["Sở Khoa học và Công nghệ"]),
+    ("qd-1147-btgdvtw-2025", "Chỉ thị số 30-CT/TW, ngày 05/02/2024 của Ban Bí thư khóa XIII về công tác",
+     ["Ban Bí thư khóa XIII"]),
+    ("seed-103-kh-du-hungyen-2024", "2- Các đồng chí Đảng ủy viên, Bí thư các chi bộ", []),
+]
+
+
+@pytest.mark.parametrize("doc_id,sentence,expected", SENTENCES, ids=[f"{c[0]}-{i}" for i, c in enumerate(SENTENCES)])
+def test_find_bodies(doc_id, sentence, expected):
+    found = find_bodies(sentence)
+    assert [b.text for b in found] == expected
+    for b in found:
+        assert sentence[b.start:b.end] == b.text
+
+
+def test_kinds_and_match_at_a_position():
+    assert body_kind("UBND tỉnh") == "state"
+    assert body_kind("Ban Thường vụ Tỉnh ủy") == "party"
+    assert body_kind("Ủy ban MTTQ Việt Nam tỉnh") == "front"
+    assert body_kind("Chủ tịch UBND tỉnh") == "position"
+    s = "Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ"
+    b = match_body(s)
+    assert b.text == "Sở Tư pháp" and b.kind == "state"
+    assert match_body(s, 3) is None
+
+
+@needs_corpus
+def test_seed_two_spellings_are_one_body():
+    text = corpus_text("seed-103-kh-du-hungyen-2024")
+    groups = distinct_bodies(find_bodies(text))
+    spellings = {b.text for g in groups.values() for b in g
+                 if b.name == "Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh"}
+    assert {"Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh", "Đảng ủy Khối CQ-DN tỉnh"} <= spellings
+
+
+@needs_corpus
+@pytest.mark.corpus
+def test_corpus_invariants():
+    for p in DOCS:
+        text = corpus_text(p.stem)
+        found = find_bodies(text)
+        for b in found:
+            assert text[b.start:b.end] == b.text, p.name
+            assert b.name and b.kind in (None, "party", "state", "front", "position")
+        assert all(a.end <= b.start for a, b in zip(found, found[1:])), p.name
