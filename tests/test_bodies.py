@@ -25,7 +25,7 @@ def corpus_text(doc_id: str) -> str:
 def test_data_files_carry_source_and_date():
     for name in ("doctypes", "issuer_codes", "bodies", "provinces", "laws"):
         d = load_data(name)
-        assert d["source"] and d["date"], name
+        assert d["source"] and d["updated"], name
 
 
 def test_provinces_before_and_after_the_merger():
