@@ -164,8 +164,12 @@ def test_short_mentions_link_to_the_full_one():
 @needs_corpus
 def test_seed_gold():
     text = corpus_text("seed-103-kh-du-hungyen-2024")
-    refs = {r.number_symbol: r for r in full(find_references(text))}
+    found = full(find_references(text))
+    refs = {r.number_symbol: r for r in found if r.number_symbol}
     assert set(refs) == {"159-KH/ĐUK", "30-CT/TW", "317-KH/TU"}
+    # and the Congress resolution cited by name
+    assert [(r.name, r.relation) for r in found if not r.number_symbol] == [
+        ("Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIII của Đảng", "cites")]
     assert (refs["159-KH/ĐUK"].date, refs["159-KH/ĐUK"].relation) == ("2024-06-17", "implements")
     assert refs["159-KH/ĐUK"].issuer == "Ban Thường vụ Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh"
     assert refs["30-CT/TW"].issuer == "Ban Bí thư Trung ương Đảng khóa XIII"

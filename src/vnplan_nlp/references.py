@@ -40,6 +40,9 @@ class _Patterns:
     alias: re.Pattern           # "(sau đây viết tắt là ...)"
     this: re.Pattern            # "Kế hoạch này"
     type_line: re.Pattern       # a header line that is a type name in capitals ("KẾ HOẠCH")
+    law_list_item: re.Pattern   # one name of a list "Luật: Chứng khoán, Kế toán"
+    known_law: re.Pattern       # a law's name the list of laws knows
+    named_types: list           # (pattern, doc_type) of documents cited by name
     type_word: re.Pattern       # a type name at the start of a string
     party_codes: frozenset
     state_codes: frozenset
@@ -127,14 +130,25 @@ def patterns() -> _Patterns:
     amend = (rf"(?:Luật|LUẬT)[^\S\n]+(?i:sửa\s+đổi,?\s+bổ\s+sung)(?:[^\S\n]+(?i:một\s+số\s+điều))?"
              rf"(?:[^\S\n]+(?i:của))?[^\S\n]+{one_law}(?:(?:,[^\S\n]*|[^\S\n]+và[^\S\n]+){one_law})*")
     codes = "|".join(_flex(c[len("Bộ luật "):]) for c in laws["codes"])
+    hspace = r"[^\S\n]+"
+    named = "|".join("(?:" + fold_tones(n["pattern"]).replace(" ", hspace) + ")"
+                     for n in laws["named_documents"]["items"])
+    named_types = [(re.compile(fold_tones(n["pattern"]).replace(" ", r"\s+")), n["doc_type"])
+                   for n in laws["named_documents"]["items"]]
     law = re.compile(
         rf"(?<![\w])(?P<law>{amend}|{one_law}"
         rf"|Bộ[^\S\n]+luật[^\S\n]+(?i:{codes})"
         # the constitution only where it is cited as a text, not in "Hiến pháp và pháp luật"
-        rf"|(?<=(?i:căn\scứ)\s)Hiến[^\S\n]+pháp"
         rf"|Hiến[^\S\n]+pháp[^\S\n]+(?:nước[^\S\n]+(?:CHXHCN|(?i:Cộng\s+hòa\s+xã\s+hội\s+chủ\s+nghĩa))[^\S\n]+Việt[^\S\n]+Nam"
-        rf"|năm[^\S\n]+(?:19|20)\d\d))"
+        rf"|năm[^\S\n]+(?:19|20)\d\d)"
+        rf"|(?<=(?i:căn\scứ)\s)Hiến[^\S\n]+pháp"
+        # Party documents cited by name: the Statute, Congress and plenum resolutions
+        rf"|(?P<named>{named}))"
         rf"(?![\w])")
+    # "các Luật: Chứng khoán, Kế toán, ...": names listed after one "Luật"
+    law_list_item = re.compile(
+        rf"[^\S\n]*(?:Luật[^\S\n]+)?(?P<item>(?i:{known})(?![\w])|{_UP}[\w]*(?:[^\S\n]+[{re.escape(LOWER)}][\w]*){{0,4}})"
+        rf"[^\S\n]*(?:,|;|và|$)")
     day = (r"(?i:ngày)[^\S\n]+(?:(?P<d>\d{1,2})[^\S\n]*[/.\-][^\S\n]*(?P<m>\d{1,2})[^\S\n]*[/.\-][^\S\n]*(?P<y>\d{4})"
            r"|(?P<d2>\d{1,2})[^\S\n]+(?i:tháng)[^\S\n]+(?P<m2>\d{1,2})[^\S\n]+(?i:năm)[^\S\n]+(?P<y2>\d{4}))")
     date_after = re.compile(rf"[\s*]*,?[\s*]*(?:\([^\S\n]*)?(?:(?i:ban\s+hành|được\s+ban\s+hành|ký)[^\S\n]+)?{day}")
@@ -150,7 +164,9 @@ def patterns() -> _Patterns:
     type_word = re.compile(rf"(?P<type>{type_alt})(?![\w])", re.I)
     return _Patterns(number=number, type_before=type_before, short=short, law=law,
                      date_after=date_after, year_after=year_after, alias=alias, this=this,
-                     type_line=type_line, type_word=type_word, party_codes=frozenset(party_codes),
+                     type_line=type_line, type_word=type_word, law_list_item=law_list_item,
+                     known_law=re.compile(rf"(?:Luật|LUẬT|Bộ\s+luật)\s+(?i:{known}|{codes})"),
+                     named_types=named_types, party_codes=frozenset(party_codes),
                      state_codes=frozenset(state_codes), code_types=code_types,
                      type_names=type_names, misprints=misprints, party_issuers=party_issuers)
 
@@ -249,7 +265,8 @@ def _issuer_vocab() -> tuple[frozenset, frozenset, tuple]:
             if w[0].islower():
                 words.add(w)
     words |= {"khóa", "khoá", "và", "các", "cấp", "trung", "ương", "nhân", "dân", "đảng", "quốc", "gia",
-              "tỉnh", "thành", "phố", "xã", "phường", "huyện", "thường", "vụ", "trực"}
+              "tỉnh", "thành", "phố", "xã", "phường", "huyện", "thường", "vụ", "trực", "chế", "nước",
+              "chủ", "nghĩa", "hòa"}
     comma_names = tuple(match_key(n) for n in phrases if "," in n)
     stop_pairs = frozenset({"ban hành", "tổ chức", "kiểm tra", "chỉ đạo", "thực hiện", "hướng dẫn",
                             "quy định", "tuyên truyền", "phối hợp", "triển khai", "thông qua", "bổ sung",
@@ -313,7 +330,7 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
             break
         pair = f"{tok} {nxt}"
         if tok[0].isupper():
-            if tok in _CAP_STOP or pair in _CAP_STOP_PAIRS:
+            if tok in _CAP_STOP or pair in _CAP_STOP_PAIRS or patterns().type_word.match(text, at):
                 break
             nwords += 1
             good_end = at + len(tok)
@@ -342,6 +359,8 @@ _ISSUER_LEAD = re.compile(
     r"[\s*]*,?[\s*]*(?:(?i:hội\s+nghị)(?:\s+(?i:lần\s+)?(?i:thứ)\s+[\w]+)?[^\S\n]+(?:(?i:của)[^\S\n]+)?"
     r"|(?P<lead>(?i:của|giữa|do))[^\S\n]+)")
 _ISSUER_BEFORE_LEAD = re.compile(r"(?<![\w])(?:của|được|do)[^\S\n]+", re.I)
+# "Bộ Nội vụ đã có Văn bản số 8091/BNV-TCBC": the issuer as the subject
+_SUBJECT_TAIL = re.compile(r"[^\S\n]+(?:(?i:đã)[^\S\n]+)?(?i:có|ban\s+hành|gửi)[^\S\n]+$")
 _ISSUER_BEFORE_TAIL = re.compile(r"[^\S\n]+(?:(?i:phê\s+duyệt|ban\s+hành|chỉ\s+đạo)[^\S\n]+)?(?i:tại)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
 
 
@@ -356,6 +375,12 @@ def _issuer_before(text: str, folded: str, start: int) -> str | None:
     lo = max(0, start - 160)
     tail = _ISSUER_BEFORE_TAIL.search(folded, lo, start)
     if not tail:
+        sub = _SUBJECT_TAIL.search(folded, max(0, start - 30), start)
+        if sub:
+            from .bodies import body_regex
+            for m in body_regex().finditer(folded, lo, sub.start()):
+                if m.end() == sub.start() and m.group("pos") is None:
+                    return _clean(text[m.start():m.end()])
         return None
     for m in reversed(list(_ISSUER_BEFORE_LEAD.finditer(folded, lo, tail.start()))):
         end = scan_issuer(folded, m.end())
@@ -369,7 +394,7 @@ def _issuer_before(text: str, folded: str, start: int) -> str | None:
 _LABEL = r"(?:[-+•*]\s*|\(?(?:\d{1,2}|[a-zđ]|[IVX]{1,4})(?:\.\d{1,2})*[.)\-]\s+)?"
 _TRIGGER = re.compile(
     rf"^[\s*]*{_LABEL}[\s*]*(?:(?P<basis>(?i:căn\s+cứ)(?:\s+(?:vào|theo))?)"
-    r"|(?P<impl>(?:(?i:để|nhằm|tiếp\s+tục)\s+)?(?:(?i:tổ\s+chức)\s+)?(?:(?i:triển\s+khai)\s+)?"
+    r"|(?P<impl>(?:(?i:để|nhằm|tiếp\s+tục)\s+){0,2}(?:(?i:tổ\s+chức)\s+)?(?:(?i:triển\s+khai)\s+)?"
     r"(?i:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+hóa|cụ\s+thể\s+hoá|quán\s+triệt)))(?![\w])")
 _IMPL_VERB = re.compile(r"(?i)(?<![\w])(?:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+h[óo]á?|quán\s+triệt)(?![\w])")
 _CONNECTOR = re.compile(
@@ -412,6 +437,58 @@ def _title_span(text: str) -> tuple[int, int] | None:
     return (start, end) if end else None
 
 
+_LIST_ISSUER = re.compile(r"(?i:các)[\s*]+[^\W\d][\w ]{0,30}?[\s*]+(?i:của)[\s*]+(?=\S)")
+
+
+def _issuer_code(number_symbol: str | None) -> str | None:
+    """The issuer group of a number: "BTCTW" of 9671-CV/BTCTW, "SGDĐT" of 1780/SGDĐT-KHTC,
+    "BTC" of 16495/BTC-PTHT, "UBND" of 24/KH-UBND; None for a law's number."""
+    if not number_symbol:
+        return None
+    p = patterns()
+    if re.match(r"\d+-", number_symbol):
+        return number_symbol.split("/", 1)[1].split("-")[0]
+    groups = number_symbol.split("/")[-1].split("-")
+    if groups[0] in p.state_codes and len(groups) > 1:
+        return groups[1]
+    if re.fullmatch(r"(?:QH|UBTVQH)\d*", groups[0]):
+        return None
+    return groups[0]
+
+
+def _share_issuers(text: str, folded: str, cands: list) -> None:
+    """Give an issuer to the citations that print none but share one:
+    - "Nghị định số 178/2024/NĐ-CP, Nghị định số 67/2025/NĐ-CP của Chính phủ": the issuer after
+      the last of a list belongs to each;
+    - "đề nghị của Sở Giáo dục và Đào tạo tại Công văn số 1383/SGDĐT-KHTC ..., Công văn số
+      1780/SGDĐT-KHTC": an issuer named before the first belongs to the next ones;
+    - "Căn cứ các Luật của Quốc hội nước ...: Luật ... số 20/2023/QH15; ...": the list's lead.
+    An issuer is never guessed from the number's code alone."""
+    for i in range(len(cands) - 2, -1, -1):
+        c, nxt = cands[i], cands[i + 1]
+        if (c.issuer is None and nxt.issuer and not nxt.extra.get("issuer_before") and c.number_symbol
+                and re.fullmatch(r"[\s*]*(?:,|và)[\s*]*", folded[c.end:nxt.start])):
+            c.issuer = nxt.issuer
+    for i in range(1, len(cands)):
+        prev, c = cands[i - 1], cands[i]
+        if (c.issuer is None and prev.extra.get("issuer_before") and c.ref_start > prev.start
+                and "\n" not in folded[prev.end:c.start]
+                and _issuer_code(c.number_symbol) == _issuer_code(prev.number_symbol)):
+            c.issuer = prev.issuer
+            c.extra["issuer_before"] = prev.issuer
+    for c in cands:
+        if c.issuer is not None:
+            continue
+        ls = folded.rfind("\n", 0, c.start) + 1
+        lead = folded.find(":", ls, c.start)
+        if lead >= 0:
+            m = _LIST_ISSUER.search(folded, ls, lead)
+            if m:
+                end = scan_issuer(folded, m.end())
+                if end == len(folded[:lead].rstrip(" *")):
+                    c.issuer = _clean(text[m.end():end])
+
+
 # -- finding -------------------------------------------------------------------------------------
 
 @dataclass
@@ -450,7 +527,8 @@ def _iso(y: str, m: str, d: str) -> str | None:
         return None
 
 
-def _tail(text: str, folded: str, end: int, allow_year: bool = False) -> tuple[int, str | None, str | None]:
+def _tail(text: str, folded: str, end: int, allow_year: bool = False,
+          joint: bool = False) -> tuple[int, str | None, str | None]:
     """After a number or a law's name: the date and the issuer. Returns (end, date, issuer)."""
     p = patterns()
     date = issuer = None
@@ -465,7 +543,8 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False) -> tuple[i
             end = m.end()
     m = _ISSUER_LEAD.match(folded, end)
     if m:
-        iend = scan_issuer(folded, m.end(), list_ok=(m.group("lead") or "").lower() == "giữa")
+        # a joint document ("giữa ...", 102/2025/NQLT-UBTVQH15-CP-...) has several issuers
+        iend = scan_issuer(folded, m.end(), list_ok=joint or (m.group("lead") or "").lower() == "giữa")
         if iend:
             issuer = _clean(text[m.end():iend])
             end = iend
@@ -479,17 +558,34 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False) -> tuple[i
 
 
 _FORM_BEFORE = re.compile(r"(?i)(?:mẫu|biểu|phụ\s+lục|mã)[\s*]*(?:số)?[\s*]*:?[\s*]*$")
-_OWN_NUMBER = re.compile(r"^[\s*|]*Số[\s*]*[:/.]?[\s*]*$", re.M)
+# The document's own number line: "Số: 141/KH-UBND", "Số:\n21/2025/NQ-HĐND", "Nghị quyết
+# số: 101/2025/UBTVQH15" in a flattened header ("số:" with a colon is never a citation).
+_OWN_NUMBER = re.compile(r"(?:(?:^|\n)[\s*|]*Số[\s*]*[:/.]?|(?i:số)[^\S\n]*:)[\s*|]*$")
+_CAPTION = re.compile(r"^[\s*]*\(?[\s*]*(?i:ban\s+hành\s+)?(?i:kèm\s+theo)[\s*]+(?P<type>[^\d\n]{3,40}?)[\s*]+(?i:số)[\s*]*$",
+                      re.M)
 
 
-def _own_number(text: str, folded: str) -> str | None:
-    """The document's own number, printed on its "Số ..." line at the top."""
-    for m in patterns().number.finditer(folded, 0, min(len(folded), 2500)):
-        line_start = folded.rfind("\n", 0, m.start()) + 1
-        if re.fullmatch(r"[\s*|]*Số[\s*]*[:/.]?[\s*]*", folded[line_start:m.start()]):
+def _own_numbers(text: str, folded: str, own_type: str | None) -> set[str]:
+    """The document's own number: on its "Số ..." line at the top, or, where there is none,
+    in the caption of its appendix ("(Kèm theo Hướng dẫn số 40-HD/BTGDVTW, ngày ...)")."""
+    p = patterns()
+    out: set[str] = set()
+    for m in p.number.finditer(folded, 0, min(len(folded), 2500)):
+        if _OWN_NUMBER.search(folded, max(0, m.start() - 40), m.start()):
             n = parse_number(m, has_type=True)
-            return n.canonical if n else None
-    return None
+            if n:
+                out.add(n.canonical)
+                break
+    if not out and own_type:
+        for m in p.number.finditer(folded):
+            line_start = folded.rfind("\n", 0, m.start()) + 1
+            cm = _CAPTION.match(folded[line_start:m.start()])
+            if cm and p.type_names.get(match_key(cm.group("type"))) == own_type:
+                n = parse_number(m, has_type=True)
+                if n:
+                    out.add(n.canonical)
+                    break
+    return out
 
 
 def _own_type(text: str) -> str | None:
@@ -509,8 +605,10 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
     ("Kế hoạch này", its own number) is not a reference."""
     p = patterns()
     folded = fold_tones(text)
-    own_number = own_number or _own_number(text, folded)
     own_type = doc_type or _own_type(text)
+    own = _own_numbers(text, folded, own_type)
+    if own_number:
+        own.add(normalise_number(own_number) or own_number)
     cands: list[_Cand] = []
 
     # 1. numbers and symbols
@@ -519,9 +617,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
         before = folded[max(0, m.start() - 80):m.start()]
         if _FORM_BEFORE.search(before):
             continue
-        line_start = folded.rfind("\n", 0, m.start()) + 1
-        if _OWN_NUMBER.fullmatch(folded[line_start:m.start()]) and m.start() < 3000:
-            continue
+
         # a list of bare numbers before: "Kết luận số 187, 188-KL/TW"
         lm = re.search(r"(?P<list>(?:(?<![\w/.\-])\d{1,5}[^\S\n]*(?:,|và|;)[^\S\n]*)+)$", before)
         list_start = m.start() - len(lm.group("list")) if lm else m.start()
@@ -530,7 +626,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
         n = parse_number(m, has_type)
         if n is None:
             continue
-        if own_number and n.canonical == own_number:
+        if n.canonical in own:
             continue
         doc_type = p.type_names.get(match_key(tm.group("type"))) if tm else _type_of_code(n)
         law_name = None
@@ -544,7 +640,8 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
                 law_name = re.sub(r"\s+(?i:số)\s*$", "", text[tm_start:list_start]).strip()
                 doc_type = "Luật"
         start = tm.start() if tm else (tm_start if law_name else list_start)
-        end, date, issuer = _tail(text, folded, m.end())
+        issuer_groups = n.groups[1:] if n.type_code else n.groups
+        end, date, issuer = _tail(text, folded, m.end(), joint=len(issuer_groups) >= 2 and n.type_code is not None)
         issuer_before = None
         if issuer is None:
             issuer = issuer_before = _issuer_before(text, folded, start)
@@ -575,32 +672,63 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
         cands.append(c)
         by_start[m.start()] = c
 
-    # 2. laws by name (with their number when one follows: "Luật ... số 85/2015/QH13")
-    for m in p.law.finditer(folded):
-        name = text[m.start():m.end()].strip()
-        after = re.match(r"[\s*]*,?[\s*]*(?:(?i:số)[\s*]*)?", folded[m.end():m.end() + 20])
-        numbered = by_start.get(m.end() + after.end()) if after else None
-        kind = "Hiến pháp" if name.startswith("Hiến") else ("Bộ luật" if name.startswith("Bộ") else "Luật")
+    # 2. laws by name (with their number when one follows: "Luật ... số 85/2015/QH13"), the
+    # laws an amending law names, the names listed after one "Luật:", and Party documents
+    # cited by name
+    def add_named(s: int, e: int, kind: str, inner: bool = False) -> None:
+        name = text[s:e].strip()
+        after = re.match(r"[\s*]*,?[\s*]*(?:(?i:số)[\s*]*)?", folded[e:e + 20])
+        numbered = by_start.get(e + after.end()) if after and not inner else None
         if numbered is not None:
-            if numbered.start >= m.end():
-                numbered.start = m.start()
+            if numbered.start >= e:
+                numbered.start = s
             numbered.name = name
             numbered.doc_type = kind
-            continue
-        if any(c.start <= m.start() < c.end for c in cands):
-            continue            # inside a citation already taken ("Luật số 83/2025/QH15")
-        end, date, issuer = _tail(text, folded, m.end(), allow_year=True)
-        cands.append(_Cand(start=m.start(), end=end, number_symbol=None, printed=None, doc_type=kind,
-                           date=date, issuer=issuer, name=name, key=_law_key(name), ref_start=m.start()))
+            return
+        if not inner and any(c.start <= s < c.end for c in cands):
+            return            # inside a citation already taken ("Luật số 83/2025/QH15")
+        end, date, issuer = _tail(text, folded, e, allow_year=True) if not inner else (e, None, None)
+        cands.append(_Cand(start=s, end=end, number_symbol=None, printed=None, doc_type=kind,
+                           date=date, issuer=issuer, name=name, key=_law_key(name), ref_start=s))
+
+    def kind_of(name_folded: str) -> str:
+        if name_folded.startswith("Hiến"):
+            return "Hiến pháp"
+        if name_folded.startswith("Bộ"):
+            return "Bộ luật"
+        for rx, t in p.named_types:
+            if rx.match(name_folded):
+                return t
+        return "Luật"
+
+    for m in p.law.finditer(folded):
+        add_named(m.start(), m.end(), kind_of(m.group(0)))
+        name_f = m.group(0)
+        if re.match(r"(?i)luật\s+sửa\s+đổi", name_f):
+            # "Luật sửa đổi, bổ sung một số điều của Luật Quy hoạch, Luật Đầu tư ...": each
+            # amended law is cited too
+            for im in p.law.finditer(folded, m.start() + 5, m.end()):
+                add_named(im.start(), im.end(), kind_of(im.group(0)), inner=True)
+        # "Luật: Chứng khoán, Kế toán, Kiểm toán độc lập, ...", "các Luật: ..."
+    for m in re.finditer(r"(?<![\w])(?:Luật|luật)[^\S\n]*:", folded):
+        pos = m.end()
+        while True:
+            im = p.law_list_item.match(folded, pos)
+            if not im:
+                break
+            s0, e0 = im.start("item"), im.end("item")
+            if not any(c.start <= s0 < c.end for c in cands):
+                name = "Luật " + text[s0:e0] if not folded[s0:e0].startswith("Luật") else text[s0:e0]
+                cands.append(_Cand(start=s0, end=e0, number_symbol=None, printed=None, doc_type="Luật",
+                                   date=None, issuer=None, name=name, key=_law_key(name), ref_start=s0))
+            pos = im.end()
+            if folded[im.end() - 1:im.end()] == ";":
+                break
 
     cands.sort(key=lambda c: (c.start, c.ref_start))
     # "Nghị định số 178/2024/NĐ-CP, Nghị định số 67/2025/NĐ-CP của Chính phủ": the issuer
     # printed after the last of a list belongs to each
-    for i in range(len(cands) - 2, -1, -1):
-        c, nxt = cands[i], cands[i + 1]
-        if (c.issuer is None and nxt.issuer and c.doc_type == nxt.doc_type
-                and re.fullmatch(r"[\s*]*(?:,|và)[\s*]*", folded[c.end:nxt.start])):
-            c.issuer = nxt.issuer
+    _share_issuers(text, folded, cands)
 
     # 3. aliases: "(sau đây viết tắt là Chỉ thị số 30-CT/TW)"
     aliases: list[tuple[str, _Cand, int]] = []
@@ -666,9 +794,10 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
                                     doc_type=tname, date=None, issuer=None, name=t.name, short=True,
                                     key=t.key, ref_start=m.start()))
     # a law cited by a shorter name ("Luật Bầu cử" for "Luật Bầu cử đại biểu Quốc hội ...")
+    # (only a name the list of laws does not know is taken for a short one)
     law_keys = [c.key for c in cands if c.key and c.key.startswith("law:")]
     for c in cands:
-        if c.name and c.number_symbol is None and c.key:
+        if c.name and c.number_symbol is None and c.key and not p.known_law.fullmatch(fold_tones(c.name)):
             longer = [k for k in law_keys if k != c.key and k.startswith(c.key + " ")]
             numbered = [x for x in cands if x.name and x.number_symbol and _law_key(x.name).startswith(c.key)]
             if numbered:
@@ -690,7 +819,14 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
     for key in dict.fromkeys(c.key for c in allc if c.key):
         group = [i for i, c in enumerate(allc) if c.key == key]
         full = [i for i in group if not allc[i].short]
-        best = next((i for i in full if allc[i].date), None)
+        named = [i for i in full if allc[i].name]
+        if named:
+            # a law: the mention that gives its full name ("Luật Bầu cử đại biểu Quốc hội ..."
+            # rather than "Luật Bầu cử năm 2015")
+            longest = max(len(allc[i].name) for i in named)
+            best = next(i for i in named if len(allc[i].name) == longest)
+        else:
+            best = next((i for i in full if allc[i].date), None)
         if best is None:
             best = next((i for i in full if allc[i].issuer), None)
         if best is None:
@@ -722,6 +858,10 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
 _NEAR_VERB = re.compile(
     r"(?i)(?<![\w])(?:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+h[óo]á?|quán\s+triệt)"
     r"(?:[^\S\n]+(?:có\s+hiệu\s+quả|hiệu\s+quả|nghiêm\s+túc|tốt|đầy\s+đủ|các|đúng))*[\s*:]*$")
+# "theo quy định tại Điều 102 Luật Lâm nghiệp": a rule applied, not a document carried out
+_BY_RULE = re.compile(r"(?i)(?<![\w])(?:theo\s+quy\s+định|quy\s+định\s+tại|Điều\s+\d)")
+# "Căn cứ các Luật của Quốc hội nước ...: Luật Giao dịch điện tử số 20/2023/QH15, ...;"
+_LIST_LEAD = re.compile(r"[\s*]*(?:(?i:các)[\s*]+)?[^\W\d][^:;.\n]{0,120}:[\s*]*")
 _REJOIN = re.compile(r"(?:,|;|[^\S\n])[^\S\n]*(?i:và)[^\S\n]+(?:[^,;.\n]{0,60}?[^\S\n](?i:tại)[^\S\n]+)?"
                      r"(?:(?i:các)[^\S\n]+)?$")
 
@@ -767,11 +907,13 @@ def _relations(text: str, folded: str, cands: list[_Cand]) -> None:
             if rel == "implements" and ls >= zone:
                 rel = None
             seg_start = ls + trig.end()
-        elif inherited and prev_line_end == ls - 1:
+        elif inherited and prev_line_end == ls - 1 and cands[idx[0]].start - ls <= 4:
+            # the list goes on from the line before ("...;\nHướng dẫn số 7886/HD-BNV ...")
             rel = inherited[0]
             first_seg = False
         chain: list[int] = []          # indices listed by the clause, in order
         nested_since = False           # a document named inside the last listed one's subject
+        started = not first_seg        # the clause listed its first document
         for i in idx:
             c = cands[i]
             if rel:
@@ -786,10 +928,13 @@ def _relations(text: str, folded: str, cands: list[_Cand]) -> None:
                     if chain_last is None:
                         gap = folded[seg_start:c.start]
                         limit = (40 if rel == "basis" else 150) if first_seg else 14
-                        if len(gap) <= limit and "." not in gap.replace("..", "") and not _inside_subject(gap):
+                        if ((first_seg or started) and len(gap) <= limit and "." not in gap.replace("..", "")
+                                and not _inside_subject(gap) and not _BY_RULE.search(gap)
+                                or first_seg and _LIST_LEAD.fullmatch(gap)):
                             c.relation = rel
                             chain.append(i)
                             nested_since = False
+                            started = True
                             continue
                     elif c.start >= chain_last.end:
                         gap = folded[chain_last.end:c.start]
