@@ -30,25 +30,45 @@ from vnplan_nlp.references import _law_key, find_references, normalise_number
 
 
 def gold_sets(corpus: Path, annotations: Path | None):
-    """{doc_id: {"references": [...], "dates": [...] | None, "dates_complete": bool, "source": ...}}"""
-    out: dict[str, dict] = {}
+    """[(source, doc_id, {"references": [...] | None, "dates": [...] | None, "dates_complete": bool})]:
+    the shared hand-read gold (its "references" lists: numbered documents and laws) and the
+    project's annotations, each measured on its own."""
+    out: list[tuple[str, str, dict]] = []
     for f in sorted((corpus / "gold").glob("*.json")):
         d = json.loads(f.read_text(encoding="utf-8"))
         if "references" in d:
-            out[d.get("id", f.stem)] = {"references": d["references"], "dates": d.get("dates"),
-                                        "dates_complete": False, "source": "gold"}
+            out.append(("gold", d.get("id", f.stem), {"references": d["references"], "dates": d.get("dates"),
+                                                      "dates_complete": False}))
     if annotations and annotations.is_dir():
+        docs: dict[str, dict] = {}
         for f in sorted((annotations / "references").glob("*.json")):
-            d = json.loads(f.read_text(encoding="utf-8"))
-            e = out.setdefault(f.stem, {"dates": None, "dates_complete": False})
-            e["references"] = d["references"]
-            e["source"] = "annotations"
+            docs.setdefault(f.stem, {"references": None, "dates": None, "dates_complete": False})[
+                "references"] = json.loads(f.read_text(encoding="utf-8"))["references"]
         for f in sorted((annotations / "dates").glob("*.json")):
-            d = json.loads(f.read_text(encoding="utf-8"))
-            e = out.setdefault(f.stem, {"references": None, "source": "annotations"})
-            e["dates"] = d["dates"]
+            e = docs.setdefault(f.stem, {"references": None, "dates": None, "dates_complete": False})
+            e["dates"] = json.loads(f.read_text(encoding="utf-8"))["dates"]
             e["dates_complete"] = True
+        out += [("annot", k, v) for k, v in sorted(docs.items())]
     return out
+
+
+def in_scope(source: str, r) -> bool:
+    """The shared gold lists numbered documents and laws only; the annotations also list
+    Party documents cited by name (Điều lệ Đảng, Congress resolutions)."""
+    return source != "gold" or bool(r.number_symbol) or r.doc_type in ("Luật", "Bộ luật")
+
+
+def extracted(path: Path):
+    """References and dates of a document as ``vnplan parse`` gives them (the header's own
+    number and date are used); the bare extractors if the parse fails."""
+    try:
+        from vnplan_nlp.parse import parse_path
+        doc = parse_path(path)
+        return doc.references, doc.dates
+    except ImportError:
+        src = read_path(path)
+        text = normalise(src.text, src.markup).text
+        return find_references(text), find_dates(text)
 
 
 def ref_key(r: dict) -> str | None:
@@ -83,25 +103,26 @@ def main(argv=None) -> int:
         print(f"corpus not found at {corpus}: set VNPLAN_CORPUS", file=sys.stderr)
         return 2
     golds = gold_sets(corpus, a.annotations)
+    parsed: dict[str, object] = {}
     previous = json.loads(a.compare.read_text()) if a.compare and a.compare.exists() else {}
     run: dict[str, dict] = {}
     tot = defaultdict(int)
     by_source = defaultdict(lambda: defaultdict(int))
     print(f"{'document':44} {'src':5} {'gold':>4} {'found':>5} {'tp':>3}  {'P':>5} {'R':>5} {'F1':>5}  "
           f"{'date':>5} {'issuer':>6} {'rel':>5} | {'dates g/f/tp':>12}")
-    for doc_id, g in golds.items():
+    for source, doc_id, g in golds:
         path = corpus / "docs" / f"{doc_id}.txt"
         if not path.exists():
             continue
-        src = read_path(path)
-        text = normalise(src.text, src.markup).text
+        if doc_id not in parsed:
+            parsed[doc_id] = extracted(path)
+        refs, found_dates = parsed[doc_id]
         row = {"found": [], "missed": [], "extra": []}
-        line = f"{doc_id[:44]:44} {g['source'][:5]:5}"
+        line = f"{doc_id[:44]:44} {source:5}"
         if g.get("references") is not None:
-            refs = find_references(text)
             pred = {}
             for r in refs:
-                if r.refers_to is None:
+                if r.refers_to is None and in_scope(source, r):
                     k = r.number_symbol or (_law_key(r.name) if r.name else None)
                     if k and k not in pred:
                         pred[k] = r
@@ -117,7 +138,7 @@ def main(argv=None) -> int:
             p, r_, f = prf(len(tp), len(pred), len(gold))
             line += (f" {len(gold):4} {len(pred):5} {len(tp):3}  {p:5.2f} {r_:5.2f} {f:5.2f}  "
                      f"{date_ok:2}/{len(tp):<2} {iss_ok:3}/{len(tp):<2} {rel_ok:2}/{len(tp):<2}")
-            src_t = by_source[g["source"]]
+            src_t = by_source[source]
             for name, val in (("gold", len(gold)), ("pred", len(pred)), ("tp", len(tp)), ("date", date_ok),
                               ("issuer", iss_ok), ("rel", rel_ok)):
                 tot[name] += val
@@ -141,7 +162,7 @@ def main(argv=None) -> int:
         else:
             line += " " * 57
         if g.get("dates") is not None:
-            found = find_dates(text)
+            found = found_dates
             used = set()
             tp_d = 0
             for gd in g["dates"]:
@@ -170,14 +191,15 @@ def main(argv=None) -> int:
         print(line)
         for dl in row.get("detail", []):
             print(dl)
-        if previous.get(doc_id):
-            before = set(previous[doc_id]["found"])
+        key = f"{source}:{doc_id}"
+        if previous.get(key):
+            before = set(previous[key]["found"])
             now = set(row["found"])
             for k in sorted(now - before):
                 print(f"  gained {k}")
             for k in sorted(before - now):
                 print(f"  LOST   {k}")
-        run[doc_id] = {k: v for k, v in row.items() if k != "detail"}
+        run[key] = {k: v for k, v in row.items() if k != "detail"}
     print()
     for src_name, t in sorted(by_source.items()):
         p, r, f = prf(t["tp"], t["pred"], t["gold"])

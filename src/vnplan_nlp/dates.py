@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from datetime import date
 
 from .models import DateMention
@@ -51,13 +52,19 @@ _MASTER_SRC = rf"""(?ix)
 (?<![\w/])
 (?:(?P<bound>{_BOUND_RE})\s+)?
 (?:
-   # ngày 15/12 hằng năm: a day that recurs
-   (?P<rday>ngày\s+(?P<rd>{_D})(?:{_SEP}(?P<rm>{_M}))?\s+(?:hằng|hàng)\s+(?P<runit>năm|tháng))
+   # ngày 15/12 hằng năm, ngày 30 tháng 11 hàng năm, ngày 25/12 trong năm, ngày mồng 3 hằng
+   # tháng: a day that recurs
+   (?P<rday>ngày\s+(?:mồng\s+)?(?P<rd>{_D})(?:{_SEP}(?P<rm>{_M})|\s+tháng\s+(?P<rm2>{_M}))?\s+(?:(?:hằng|hàng|mỗi)\s+(?P<runit>năm|tháng)|trong\s+năm))
+ | # Tháng 11 hằng năm
+   (?P<rmonth>tháng\s+(?P<rmm>{_M})\s+(?:hằng|hàng|mỗi)\s+năm)
  | # ngày 15 tháng 6 năm 2024 / ngày 05/02/2024 / ngày 05-02-2024
    (?P<dmy>ngày\s+(?P<d1>{_D})\s+tháng\s+(?P<m1>{_M})\s*(?:,\s*)?năm\s+(?P<y1>{_Y}))
  | (?P<dmy2>ngày\s+(?P<d2>{_D}){_SEP}(?P<m2>{_M}){_SEP}(?P<y2>{_Y}))(?![\d/])
  | # a day left blank in an unissued copy: "ngày    tháng 11 năm 2025", "ngày …/11/2025"
-   (?P<blank>ngày(?:\s|[.…_]){{0,12}}?\s*tháng\s+(?P<bm>{_M}|(?:\s|[.…_]){{1,12}}?)\s*năm\s+(?P<by>{_Y}))
+   (?P<blank>ngày(?:\s|[.…_]){{0,12}}?\s*tháng\s+(?P<bm>{_M}|(?:\s|[.…_]){{1,12}}?)\s*(?:năm\s+|/\s*)(?P<by>{_Y}))
+ | (?P<blank2>ngày\s*(?:[.…_]+\s*)?/\s*(?:[.…_]+\s*)?(?:(?P<bm2>{_M})\s*)?/\s*(?P<by2>{_Y}))(?![\d/])
+ | # từ ngày 08 đến ngày 10 tháng 12 năm 2025: a day whose month comes after
+   (?P<dayonly>ngày\s+(?P<d6>{_D}))(?=\s+(?:đến|tới)(?:\s+hết)?\s+ngày\s+\d)
  | # 6 tháng đầu năm 2025
    (?P<half>(?P<hn>\d{{1,2}}|sáu|chín|ba)\s+tháng\s+(?P<hpos>đầu|cuối)\s+năm(?:\s+(?P<hy>{_Y}))?)
  | # Quý III/2024, quý I năm 2026, quý IV
@@ -73,9 +80,11 @@ _MASTER_SRC = rf"""(?ix)
  | # định kỳ 6 tháng (một lần), 6 tháng một lần
    (?P<every>(?:định\s+kỳ\s+)?(?P<en>\d{{1,2}}|sáu|ba|hai)\s+tháng\s*(?:một|1)\s+lần|định\s+kỳ\s+(?P<en2>\d{{1,2}}|sáu|ba|hai)\s+tháng)
  | # định kỳ hằng quý, hằng năm, hàng tháng
-   (?P<recur>(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+(?P<ru>năm|quý|tháng|tuần))(?![\w])
+   (?P<recur>(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+(?P<ru>năm|quý|tháng|tuần|ngày))(?![\w])
  | # 05/02/2024, 05-02-2024 without a lead word (never part of a document number)
    (?P<bare>(?P<d5>{_D})(?P<s5>[/.\-])(?P<m5>{_M})(?P=s5)(?P<y5>{_Y}))(?![\w/]|-[A-ZĐ])
+ | # đến 2025: a bare year after a bound word
+   (?(bound)(?P<byear>{_Y})(?![\w/.,]\d|\s*(?:người|đồng|tỷ|triệu|nghìn|ha|km|tấn|%|USD))(?![\w/])|(?!))
 )
 """
 # A date never runs over a line break (wrapped lines are joined by normalise).
@@ -153,11 +162,25 @@ def find_dates(text: str, doc_date: str | None = None) -> list[DateMention]:
 
         if g("rday"):
             d = int(g("rd"))
-            if g("runit").lower() == "năm" and g("rm"):
-                value = {"every": "P1Y", "on": f"--{int(g('rm')):02d}-{d:02d}"}
+            mo = g("rm") or g("rm2")
+            if (g("runit") or "năm").lower() == "năm" and mo:
+                value = {"every": "P1Y", "on": f"--{int(mo):02d}-{d:02d}"}
             else:
                 value = {"every": "P1M", "on": f"---{d:02d}"}
             kind = "recurrence"
+        elif g("rmonth"):
+            value = {"every": "P1Y", "on": f"--{int(g('rmm')):02d}"}
+            kind = "recurrence"
+        elif g("blank2"):
+            y = int(g("by2"))
+            value = f"{y:04d}-{int(g('bm2')):02d}" if g("bm2") else {"start": f"{y:04d}-01-01", "end": f"{y:04d}-12-31"}
+        elif g("dayonly"):
+            value = None            # the month and year come from the date it runs to
+            kind = "day"
+        elif g("byear"):
+            y = int(g("byear"))
+            value = {"start": f"{y:04d}-01-01", "end": f"{y:04d}-12-31"}
+            kind = "year"
         elif g("dmy") or g("dmy2") or g("bare"):
             if g("dmy"):
                 d, mo, y = g("d1"), g("m1"), g("y1")
@@ -172,7 +195,8 @@ def find_dates(text: str, doc_date: str | None = None) -> list[DateMention]:
                 continue
         elif g("blank"):
             bm = g("bm").strip(" .…_")
-            value = f"{int(g('by')):04d}-{int(bm):02d}" if bm.isdigit() else f"{int(g('by')):04d}"
+            y = int(g("by"))
+            value = f"{y:04d}-{int(bm):02d}" if bm.isdigit() else {"start": f"{y:04d}-01-01", "end": f"{y:04d}-12-31"}
         elif g("half"):
             n = _num(g("hn"))
             if not 1 <= n <= 11:
@@ -203,11 +227,16 @@ def find_dates(text: str, doc_date: str | None = None) -> list[DateMention]:
             kind = "month"
         elif g("dm"):
             d, mo = int(g("d3")), int(g("m3") or g("m4"))
-            y, inferred = year_or_context()
-            if y is not None:
-                value = _iso(y, mo, d)
             if _iso(2024, mo, d) is None:       # 2024: a leap year accepts 29/2
                 continue
+            if _yearly(text, start, end):
+                # "Định kỳ hằng năm (trước ngày 15 tháng 11)": a day of every year
+                value = {"every": "P1Y", "on": f"--{mo:02d}-{d:02d}"}
+                kind = "recurrence"
+            else:
+                y, inferred = year_or_context()
+                if y is not None:
+                    value = _iso(y, mo, d)
         elif g("range"):
             ya, yb = int(g("ya")), int(g("yb"))
             if not (ya < yb <= ya + 15):
@@ -234,6 +263,89 @@ def find_dates(text: str, doc_date: str | None = None) -> list[DateMention]:
         out.append(DateMention(text=text[start:end], value=value, start=start, end=end,
                                kind=kind, year_inferred=inferred and value is not None,
                                bound=bound))
+    return [m for m in _by_completion(text, _ranges(text, out)) if m.kind != "day" or m.value is not None]
+
+
+# "Định kỳ hằng năm (trước ngày 15 tháng 11)", "Kỳ báo cáo năm: từ ngày 01/01 đến hết ngày 31/12"
+_YEARLY = re.compile(r"(?i)(?<![\w])(?:(?:hằng|hàng|mỗi|từng)\s+năm|trong\s+năm|định\s+kỳ|kỳ\s+báo\s+cáo|năm\s+báo\s+cáo)(?![\w])")
+
+
+def _yearly(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around a day printed without a year speaks of every year."""
+    a = max(text.rfind(".", 0, start), text.rfind(";", 0, start), text.rfind("\n", 0, start), start - 160)
+    ends = [i for i in (text.find(".", end), text.find(";", end), text.find("\n", end)) if i >= 0]
+    b = min(ends + [end + 60, len(text)])
+    return bool(_YEARLY.search(text, a + 1, start) or _YEARLY.search(text, end, b))
+
+
+def _first_day(v) -> str | None:
+    if isinstance(v, str) and len(v) >= 7:
+        return v if len(v) == 10 else v + "-01"
+    if isinstance(v, dict) and "start" in v:
+        return v["start"]
+    return None
+
+
+def _last_day(v) -> str | None:
+    if isinstance(v, str) and len(v) == 10:
+        return v
+    if isinstance(v, str) and len(v) == 7:
+        y, m = int(v[:4]), int(v[5:])
+        return f"{v}-{calendar.monthrange(y, m)[1]:02d}"
+    if isinstance(v, dict) and "end" in v:
+        return v["end"]
+    return None
+
+
+# between the two ends of a range: "từ X đến Y", "X - Y", "từ ngày ... đến 17 giờ 00, ngày ..."
+_RANGE_GAP = re.compile(r"[^\S\n]*(?:-|–)[^\S\n]*")
+_CLOCK_GAP = re.compile(r"[^\S\n]+(?i:đến|tới)[^\S\n]+\d{1,2}[^\S\n]*(?i:giờ|h)(?:[^\S\n]*\d{1,2}(?:[^\S\n]*(?i:phút))?)?[^\S\n]*,?[^\S\n]*")
+
+
+def _ranges(text: str, found: list[DateMention]) -> list[DateMention]:
+    """One mention for a range: "từ ngày 20/11/2025 đến ngày 03/12/2025", "Từ tháng 11/2025
+    đến quý I/2026", "Quý IV/2025- Quý II/2026", "từ ngày 08 đến ngày 10 tháng 12 năm 2025"."""
+    out: list[DateMention] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        b = found[i + 1] if i + 1 < len(found) else None
+        if b is not None and a.bound in (None, "from") and a.kind not in ("recurrence",):
+            gap = text[a.end:b.start]
+            joined = ((b.bound == "until" and not gap.strip())
+                      or (b.bound is None and a.bound == "from" and _CLOCK_GAP.fullmatch(gap))
+                      or (a.bound is None and b.bound is None and _RANGE_GAP.fullmatch(gap)
+                          and a.kind in ("month", "quarter") and b.kind in ("month", "quarter")))
+            end = _last_day(b.value)
+            first = _first_day(a.value)
+            if joined and a.kind == "day" and end:
+                first = _iso(int(end[:4]), int(end[5:7]), int(a.text.split()[-1]))
+            if joined and first and end and first <= end and b.kind != "recurrence":
+                out.append(DateMention(text=text[a.start:b.end], value={"start": first, "end": end},
+                                       start=a.start, end=b.end, kind="interval",
+                                       year_inferred=a.year_inferred or b.year_inferred, bound=None))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+_TRONG = re.compile(r"(?i)(?<![\w])trong[^\S\n]+$")
+_COMPLETE = re.compile(r"(?i)(?<![\w])(?:hoàn\s+thành|xong)(?![\w])")
+
+
+def _by_completion(text: str, found: list[DateMention]) -> list[DateMention]:
+    """"hoàn thành ... trong tháng 11/2025": "trong" bounds the date (by) where the clause
+    says the work is to be completed."""
+    out = []
+    for m in found:
+        t = _TRONG.search(text, max(0, m.start - 8), m.start) if m.bound is None else None
+        if t and m.kind in ("month", "quarter", "year", "interval"):
+            a = max(text.rfind(x, 0, t.start()) for x in ",;.\n")
+            if _COMPLETE.search(text, max(a + 1, t.start() - 80), t.start()):
+                m = replace(m, text=text[t.start():m.end], start=t.start(), bound="by")
+        out.append(m)
     return out
 
 
