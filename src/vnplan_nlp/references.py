@@ -259,11 +259,12 @@ def _issuer_vocab() -> tuple[frozenset, frozenset, tuple]:
     phrases += [m["name"] for m in d["ministries"]["items"]] + [m["name"] for m in d["departments"]["items"]]
     phrases += [h["name"] for h in d["heads"]["items"]] + d["prefixes"]["items"] + d["party_units"]["items"]
     phrases += d["positions"]["items"] + d["localities"]["items"]
+    # every word of a body's name, in lower case too: real texts write "Ban chấp hành",
+    # "Ban thường vụ"; the stop pairs below keep "ban hành", "tổ chức" ... out
     words = set()
     for ph in phrases:
         for w in re.findall(r"[\w]+", fold_tones(ph)):
-            if w[0].islower():
-                words.add(w)
+            words.add(w.lower())
     words |= {"khóa", "khoá", "và", "các", "cấp", "trung", "ương", "nhân", "dân", "đảng", "quốc", "gia",
               "tỉnh", "thành", "phố", "xã", "phường", "huyện", "thường", "vụ", "trực", "chế", "nước",
               "chủ", "nghĩa", "hòa"}
@@ -352,7 +353,19 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
         i += 1
     if good_end is None or not text[pos:pos + 1].isupper():
         return None
+    # a steering committee's name holds its field: "Ban Chỉ đạo Trung ương về phát triển ..."
+    if re.search(r"(?i)Ban\s+Chỉ\s+đạo(?:\s+\S+){0,3}$", text[pos:good_end]):
+        m = _steering_topic().match(text, good_end)
+        if m:
+            good_end = m.end()
     return good_end
+
+
+@lru_cache(maxsize=None)
+def _steering_topic() -> re.Pattern:
+    topics = sorted(load_data("bodies").get("steering_topics", {}).get("items", []), key=len, reverse=True)
+    alt = "|".join(re.escape(fold_tones(t)).replace(r"\ ", r"\s+").replace(",", ",?") for t in topics)
+    return re.compile(rf"\s+(?i:về)\s+(?i:{alt})(?![\w])")
 
 
 _ISSUER_LEAD = re.compile(
@@ -467,7 +480,8 @@ def _share_issuers(text: str, folded: str, cands: list) -> None:
     for i in range(len(cands) - 2, -1, -1):
         c, nxt = cands[i], cands[i + 1]
         if (c.issuer is None and nxt.issuer and not nxt.extra.get("issuer_before") and c.number_symbol
-                and re.fullmatch(r"[\s*]*(?:,|và)[\s*]*", folded[c.end:nxt.start])):
+                and re.fullmatch(r"[\s*]*(?:,|và|;(?=[\s*]*(?i:số)))[\s*]*(?:(?i:và)[\s*]+)?(?:(?i:số)[\s*]*)?",
+                                 folded[c.end:nxt.start])):
             c.issuer = nxt.issuer
     for i in range(1, len(cands)):
         prev, c = cands[i - 1], cands[i]
@@ -794,6 +808,14 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
                                     doc_type=tname, date=None, issuer=None, name=t.name, short=True,
                                     key=t.key, ref_start=m.start()))
     # a law cited by a shorter name ("Luật Bầu cử" for "Luật Bầu cử đại biểu Quốc hội ...")
+    # a number printed short, cut at a group ("Nghị quyết liên tịch số 102/2025/NQLT." for
+    # 102/2025/NQLT-UBTVQH15-CP-ĐCTUBTWMTTQVN) is the longer one
+    numbers = sorted({c.key for c in cands if c.number_symbol}, key=len)
+    for c in cands:
+        if c.number_symbol and c.key:
+            longer = [k for k in numbers if len(k) > len(c.key) and k.startswith(c.key + "-")]
+            if len(longer) == 1:
+                c.key = longer[0]
     # (only a name the list of laws does not know is taken for a short one)
     law_keys = [c.key for c in cands if c.key and c.key.startswith("law:")]
     for c in cands:
