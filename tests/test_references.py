@@ -191,3 +191,19 @@ def test_corpus_invariants():
             if r.number_symbol and r.refers_to is None and "/" in r.number_symbol:
                 assert normalise_number(r.number_symbol) == r.number_symbol, (p.name, r.number_symbol)
         assert [r.start for r in refs] == sorted(r.start for r in refs)
+
+
+@needs_corpus
+def test_parse_output_carries_references_dates_and_bodies():
+    """``vnplan parse``: the contract's fields, the header's own number not taken for a reference."""
+    from vnplan_nlp.parse import parse_path
+    doc = parse_path(CORPUS / "docs" / "seed-103-kh-du-hungyen-2024.txt")
+    d = doc.to_dict()
+    refs = [r for r in d["references"] if r["refers_to"] is None and r["number_symbol"]]
+    assert {r["number_symbol"] for r in refs} == {"159-KH/ĐUK", "30-CT/TW", "317-KH/TU"}
+    for r in d["references"]:
+        assert set(r) >= {"doc_type", "number_symbol", "date", "issuer", "relation", "alias", "text", "start", "end"}
+        assert doc.text[r["start"]:r["end"]] == r["text"]
+    q = [x for x in d["dates"] if x["text"] == "Quý III/2024"]
+    assert q and q[0]["value"] == {"start": "2024-07-01", "end": "2024-09-30"}
+    assert any(b["name"] == "Đảng ủy Sở Nội vụ" for b in d["bodies"])

@@ -36,6 +36,7 @@ class _Patterns:
     short: re.Pattern           # "Chỉ thị 30", "Nghị quyết số 57" (no symbol)
     law: re.Pattern             # a law, code or the constitution cited by name
     date_after: re.Pattern      # ", ngày 05/02/2024" right after a number
+    date_before: re.Pattern     # "Ngày 22/10/2025, tại " before a citation
     year_after: re.Pattern      # " năm 2017" right after a law's name
     alias: re.Pattern           # "(sau đây viết tắt là ...)"
     this: re.Pattern            # "Kế hoạch này"
@@ -101,7 +102,7 @@ def patterns() -> _Patterns:
     type_alt = "|".join(_flex(w) for w, _ in words)
     type_names = {match_key(w): n for w, n in words}
     type_before = re.compile(
-        rf"(?P<type>{type_alt})(?:[^\S\n]+(?i:liên\s+tịch|phối\s+hợp))?[\s*]*:?[\s*]*(?:\(\s*)?"
+        rf"(?<![\w])(?<!(?i:pháp)\s)(?P<type>{type_alt})(?:[^\S\n]+(?i:liên\s+tịch|phối\s+hợp))?[\s*]*:?[\s*]*(?:\(\s*)?"
         rf"(?:(?i:s[ốổo])[\s*]*:?[\s*]*){{0,2}}$", re.I)
     short = re.compile(
         rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+(?:(?i:s[ốổ])[^\S\n]+)?(?P<n>\d{{1,5}})"
@@ -150,7 +151,8 @@ def patterns() -> _Patterns:
         rf"[^\S\n]*(?:Luật[^\S\n]+)?(?P<item>(?i:{known})(?![\w])|{_UP}[\w]*(?:[^\S\n]+[{re.escape(LOWER)}][\w]*){{0,4}})"
         rf"[^\S\n]*(?:,|;|và|$)")
     day = (r"(?i:ngày)[^\S\n]+(?:(?P<d>\d{1,2})[^\S\n]*[/.\-][^\S\n]*(?P<m>\d{1,2})[^\S\n]*[/.\-][^\S\n]*(?P<y>\d{4})"
-           r"|(?P<d2>\d{1,2})[^\S\n]+(?i:tháng)[^\S\n]+(?P<m2>\d{1,2})[^\S\n]+(?i:năm)[^\S\n]+(?P<y2>\d{4}))")
+           r"|(?P<d2>\d{1,2})[^\S\n]+(?i:tháng)[^\S\n]+(?P<m2>\d{1,2})[^\S\n]+(?i:năm)[^\S\n]+(?P<y2>\d{4})"
+           r"|(?:[.…_]+[^\S\n]*)?(?i:tháng)[^\S\n]+(?P<m3>\d{1,2})[^\S\n]+(?i:năm)[^\S\n]+(?P<y3>\d{4}))")
     date_after = re.compile(rf"[\s*]*,?[\s*]*(?:\([^\S\n]*)?(?:(?i:ban\s+hành|được\s+ban\s+hành|ký)[^\S\n]+)?{day}")
     year_after = re.compile(r"[^\S\n]+(?i:năm)[^\S\n]+(?P<y>(?:19|20)\d\d)(?![\w/])")
     alias = re.compile(
@@ -162,8 +164,9 @@ def patterns() -> _Patterns:
     party_issuers = frozenset(c["code"] for c in load_data("issuer_codes")["party"]
                               if c["code"] not in ("BCĐ", "BCS", "BCSĐ", "ĐĐ", "TGV"))
     type_word = re.compile(rf"(?P<type>{type_alt})(?![\w])", re.I)
+    date_before = re.compile(rf"{day}[^\S\n]*,?[^\S\n]+(?i:tại|theo)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
     return _Patterns(number=number, type_before=type_before, short=short, law=law,
-                     date_after=date_after, year_after=year_after, alias=alias, this=this,
+                     date_after=date_after, date_before=date_before, year_after=year_after, alias=alias, this=this,
                      type_line=type_line, type_word=type_word, law_list_item=law_list_item,
                      known_law=re.compile(rf"(?:Luật|LUẬT|Bộ\s+luật)\s+(?i:{known}|{codes})"),
                      named_types=named_types, party_codes=frozenset(party_codes),
@@ -533,6 +536,13 @@ def _law_key(name: str) -> str:
     return "law:" + match_key(s.replace(",", ""))
 
 
+def _date_of(m: re.Match) -> str | None:
+    """The ISO date of a citation's date match; "YYYY-MM" when the day is left blank."""
+    if m.group("m3"):
+        return f"{int(m.group('y3')):04d}-{int(m.group('m3')):02d}"
+    return _iso(m.group("y") or m.group("y2"), m.group("m") or m.group("m2"), m.group("d") or m.group("d2"))
+
+
 def _iso(y: str, m: str, d: str) -> str | None:
     from datetime import date
     try:
@@ -548,13 +558,12 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False,
     date = issuer = None
     m = p.date_after.match(folded, end)
     if m:
-        date = _iso(m.group("y") or m.group("y2"), m.group("m") or m.group("m2"), m.group("d") or m.group("d2"))
+        date = _date_of(m)
         end = m.end()
     elif allow_year:
         m = p.year_after.match(folded, end)
         if m:
-            date = m.group("y")
-            end = m.end()
+            end = m.end()       # the year belongs to the citation, but is no date
     m = _ISSUER_LEAD.match(folded, end)
     if m:
         # a joint document ("giữa ...", 102/2025/NQLT-UBTVQH15-CP-...) has several issuers
@@ -565,8 +574,7 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False,
             if date is None:
                 m2 = p.date_after.match(folded, end)
                 if m2:
-                    date = _iso(m2.group("y") or m2.group("y2"), m2.group("m") or m2.group("m2"),
-                                m2.group("d") or m2.group("d2"))
+                    date = _date_of(m2)
                     end = m2.end()
     return end, date, issuer
 
@@ -659,6 +667,10 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
         issuer_before = None
         if issuer is None:
             issuer = issuer_before = _issuer_before(text, folded, start)
+        if date is None:
+            dm = p.date_before.search(folded, max(0, start - 60), start)
+            if dm:
+                date = _date_of(dm)
         typed = bool(tm)
         if not tm and cands and re.search(r"(?:[;,][\s*]*(?:và[\s*]+)?|[\s*]+và[\s*]+)(?i:số)[\s*]*$", before):
             prev = cands[-1]
@@ -694,13 +706,18 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
         after = re.match(r"[\s*]*,?[\s*]*(?:(?i:số)[\s*]*)?", folded[e:e + 20])
         numbered = by_start.get(e + after.end()) if after and not inner else None
         if numbered is not None:
-            if numbered.start >= e:
-                numbered.start = s
+            numbered.start = min(numbered.start, s)
             numbered.name = name
             numbered.doc_type = kind
             return
         if not inner and any(c.start <= s < c.end for c in cands):
             return            # inside a citation already taken ("Luật số 83/2025/QH15")
+        if not inner:
+            # "Luật số 57/2024/QH15 ... của Quốc hội ban hành Luật sửa đổi, bổ sung ...": its name
+            prev = [c for c in cands if c.end <= s and c.number_symbol and c.doc_type == "Luật" and not c.name]
+            if prev and re.fullmatch(r"[\s*]+(?i:ban\s+hành)[\s*]+", folded[prev[-1].end:s]):
+                prev[-1].name = name
+                return
         end, date, issuer = _tail(text, folded, e, allow_year=True) if not inner else (e, None, None)
         cands.append(_Cand(start=s, end=end, number_symbol=None, printed=None, doc_type=kind,
                            date=date, issuer=issuer, name=name, key=_law_key(name), ref_start=s))
@@ -880,6 +897,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
 _NEAR_VERB = re.compile(
     r"(?i)(?<![\w])(?:thực\s+hiện|triển\s+khai|thi\s+hành|cụ\s+thể\s+h[óo]á?|quán\s+triệt)"
     r"(?:[^\S\n]+(?:có\s+hiệu\s+quả|hiệu\s+quả|nghiêm\s+túc|tốt|đầy\s+đủ|các|đúng))*[\s*:]*$")
+_AMENDED_BY = re.compile(r"(?i)sửa\s+đổi,?\s+bổ\s+sung(?:\s+một\s+số\s+điều)?\s+(?:tại|theo|bởi)[\s*]*$")
 # "theo quy định tại Điều 102 Luật Lâm nghiệp": a rule applied, not a document carried out
 _BY_RULE = re.compile(r"(?i)(?<![\w])(?:theo\s+quy\s+định|quy\s+định\s+tại|Điều\s+\d)")
 # "Căn cứ các Luật của Quốc hội nước ...: Luật Giao dịch điện tử số 20/2023/QH15, ...;"
@@ -929,7 +947,8 @@ def _relations(text: str, folded: str, cands: list[_Cand]) -> None:
             if rel == "implements" and ls >= zone:
                 rel = None
             seg_start = ls + trig.end()
-        elif inherited and prev_line_end == ls - 1 and cands[idx[0]].start - ls <= 4:
+        elif (inherited and prev_line_end == ls - 1
+              and re.fullmatch(r"[\s*\-+•]*", folded[ls:cands[idx[0]].start])):
             # the list goes on from the line before ("...;\nHướng dẫn số 7886/HD-BNV ...")
             rel = inherited[0]
             first_seg = False
@@ -971,7 +990,10 @@ def _relations(text: str, folded: str, cands: list[_Cand]) -> None:
                             nested_since = False
                             continue
                     nested_since = True
-            if in_title and _IMPL_VERB.search(folded, title[0], c.start):
+            if rel == "basis" and _AMENDED_BY.search(folded, max(ls, c.start - 40), c.start):
+                # "được sửa đổi, bổ sung bởi Nghị định số 187/2025/NĐ-CP": basis like the one it amends
+                c.relation = "basis"
+            elif in_title and _IMPL_VERB.search(folded, title[0], c.start):
                 c.relation = "implements"
             elif rel == "implements":
                 near = _NEAR_VERB.search(folded, max(ls, c.start - 60), c.start)
