@@ -281,7 +281,9 @@ def _issuer_vocab() -> tuple[frozenset, frozenset, tuple]:
 _CAP_STOP_PAIRS = {"Quy định", "Hướng dẫn", "Kế hoạch", "Nghị quyết", "Nghị định", "Chỉ thị", "Quyết định",
                    "Thông tư", "Thông báo", "Thông tri", "Công văn", "Về việc", "Ban hành", "Phê duyệt",
                    "Kết luận", "Báo cáo", "Tờ trình", "Chương trình", "Đề án"}
-_CAP_STOP = {"Về", "V/v", "Luật", "Trích", "Tại", "Theo"}
+# capitalised words that open a sentence or a clause, never part of a body's name
+_CAP_STOP = {"Về", "V/v", "Luật", "Trích", "Tại", "Theo", "Thực", "Triển", "Căn", "Để", "Nhằm", "Trên", "Các",
+             "Những", "Thời", "Yêu", "Xét", "Đề", "Trong", "Sau", "Kính", "Nơi"}
 # A name may run over one line break or bold marks ("Ban Bí thư Trung ương Đảng\nkhóa
 # XIII", "**khóa XIII**") in text that was not normalised; a blank line ends it.
 _TOKEN = re.compile(r"\(?(?i:khóa|khoá)[\s*]+(?:[IVXLC]+|\d{1,2})\)?|[\w&]+(?:[./][\w&]+)*"
