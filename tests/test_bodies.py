@@ -99,6 +99,14 @@ SENTENCES = [
     ("qd-1147-btgdvtw-2025", "Chỉ thị số 30-CT/TW, ngày 05/02/2024 của Ban Bí thư khóa XIII về công tác",
      ["Ban Bí thư khóa XIII"]),
     ("seed-103-kh-du-hungyen-2024", "2- Các đồng chí Đảng ủy viên, Bí thư các chi bộ", []),
+    ("tvpl-cc57a4285d4110ae", "Kính gửi: Thuế tỉnh Nghệ An.", ["Thuế tỉnh Nghệ An"]),
+    ("tvpl-90cfa0f24fcb05de", "Báo cáo thẩm tra số 109/BC-BPC ngày 22 tháng 11 năm 2025 của Ban Pháp chế Hội đồng nhân "
+     "dân Thành phố; ý kiến thảo luận", ["Ban Pháp chế Hội đồng nhân dân Thành phố"]),
+    ("kh-1026-ubnd-nghean-2025", "Kế hoạch số 321-KH/TU ngày 11/4/2025 của Tỉnh ủy Nghệ An về triển khai",
+     ["Tỉnh ủy Nghệ An"]),
+    ("qd-384-tw-2025", "Quy định số 05-QĐ/BCĐTW, ngày 27/8/2025 của Ban Chỉ đạo Trung ương về phát triển khoa học, "
+     "công nghệ, đổi mới sáng tạo và chuyển đổi số về Mô hình",
+     ["Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số"]),
 ]
 
 

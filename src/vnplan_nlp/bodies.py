@@ -187,12 +187,19 @@ def _grammar() -> dict[str, str]:
         r"Ủy\s+ban\s+(?:MTTQ|Mặt\s+trận\s+Tổ\s+quốc)(?:\s+Việt\s+Nam|VN)?",
         _alt(named + ministries + departments + heads),
     ]) + ")"
-    prefix = _alt(d["prefixes"]["items"] + d["party_units"]["items"] + ["BTV", "BTT", "BCH", "TT", "UBKT", "VP"])
+    prefix = _alt(d["prefixes"]["items"] + d["party_units"]["items"] + d.get("council_units", {}).get("items", [])
+                  + ["BTV", "BTT", "BCH", "TT", "UBKT", "VP"])
+    # "Thuế tỉnh Nghệ An": a head that names a body only with its place
+    localised = _alt(d.get("localised_heads", {}).get("items", []))
+    provinces_only = _alt(province_names())
+    topics = d.get("steering_topics", {}).get("items", [])
+    topic = ("(?:" + "|".join(_words_re(t) for t in sorted(topics, key=len, reverse=True)) + ")") if topics else "(?!)"
     position = _alt(d["positions"]["items"])
     # a bare "Sở"/"Bộ" is a body only after a prefix ("Đảng ủy Sở", "Lãnh đạo Sở")
     # not inside a document number ("30-CT/TW"), not a member ("Đảng ủy viên", "Ủy viên")
     body_re = (rf"(?<![\w/\-])(?:(?:(?P<pos>{position})\s+)?(?:(?:{prefix})\s+)*"
-               rf"{core}(?:\s+{locality})?(?:\s+(?i:Trung\s+ương|Việt\s+Nam)(?![\w]))?{term}?"
+               rf"(?:{localised}\s+{locality}|{core}(?:\s+{locality}|\s+{provinces_only}(?![\w]))?)"
+               rf"(?:\s+(?i:Trung\s+ương|Việt\s+Nam)(?![\w]))?(?:\s+(?i:về)\s+{topic}(?![\w]))?{term}?"
                rf"|(?:{prefix})(?:\s+(?:{prefix}))*\s+(?:Sở|Bộ|Ngành)(?![\w]))(?![\w/])(?!\s+(?i:viên)(?![\w]))")
     return {"body": body_re, "kinds": kinds, "place": place, "locality": locality, "term": term,
             "core": core, "prefix": prefix, "position": position}
