@@ -207,3 +207,12 @@ def test_parse_output_carries_references_dates_and_bodies():
     q = [x for x in d["dates"] if x["text"] == "Quý III/2024"]
     assert q and q[0]["value"] == {"start": "2024-07-01", "end": "2024-09-30"}
     assert any(b["name"] == "Đảng ủy Sở Nội vụ" for b in d["bodies"])
+
+
+def test_this_document_type_links_or_is_left_out():
+    # seed-103-kh-du-hungyen-2024 style: "Chỉ thị này" in a plan that cites one Chỉ thị
+    text = ("Quán triệt Chỉ thị số 30-CT/TW ngày 05/02/2024 của Ban Bí thư. Việc thực hiện Chỉ thị này bảo đảm "
+            "thống nhất; triển khai thực hiện nghiêm túc Kế hoạch này.")
+    refs = find_references(text, doc_type="Kế hoạch")
+    assert [r.text for r in refs] == ["Chỉ thị số 30-CT/TW ngày 05/02/2024 của Ban Bí thư", "Chỉ thị này"]
+    assert refs[1].refers_to == 0 and refs[1].number_symbol == "30-CT/TW"
