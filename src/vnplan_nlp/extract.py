@@ -9,24 +9,38 @@ document itself is not taken for a reference).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .bodies import find_bodies
 from .dates import find_dates
 from .models import Document
 from .references import find_references
 
 
+def _in_document(doc: Document, items: list) -> list:
+    """Items before the document's header or after its end are a web page's chrome."""
+    return [x for x in items if doc.in_document(x.start)]
+
+
 def references(doc: Document) -> None:
     h = doc.header
-    doc.references = find_references(doc.text, h.issued_date, doc_type=h.doc_type,
-                                     own_number=h.number_symbol)
+    found = find_references(doc.text, h.issued_date, doc_type=h.doc_type, own_number=h.number_symbol)
+    if any(not doc.in_document(r.start) for r in found):
+        kept = [r for r in found if doc.in_document(r.start)]
+        # short mentions point at full ones by index: renumber after dropping chrome
+        index = {id(r): k for k, r in enumerate(kept)}
+        old = {k: r for k, r in enumerate(found)}
+        found = [replace(r, refers_to=index.get(id(old[r.refers_to]))) if r.refers_to is not None else r
+                 for r in kept]
+    doc.references = found
 
 
 def dates(doc: Document) -> None:
-    doc.dates = find_dates(doc.text, doc.header.issued_date)
+    doc.dates = _in_document(doc, find_dates(doc.text, doc.header.issued_date))
 
 
 def bodies(doc: Document) -> None:
-    doc.bodies = find_bodies(doc.text)
+    doc.bodies = _in_document(doc, find_bodies(doc.text))
 
 
 STAGES = [references, dates, bodies]

@@ -103,6 +103,7 @@ class HeaderResult:
     header_end_line: int       # index of the last header line
     system: str | None
     organ_lines: list[TextLine] = field(default_factory=list)
+    start: int = 0             # offset where the document's header begins
 
 
 def parse_number(rest: str) -> tuple[str | None, str | None, str | None, str | None]:
@@ -422,8 +423,12 @@ def parse_header(text: str) -> HeaderResult:
         title=vals.get("title"), national=vals.get("national"), motto=vals.get("motto"),
         date_line=vals.get("date_line"), type_line=vals.get("type_line"), subject_line=vals.get("subject_line"),
         star=bool(vals.get("star")), spans=spans, evidence=evidence)
+    # where the document begins: a web page's chrome may come before its header
+    starts = [ln.start for ln in organ_lines] + [lines[i].start for i in anchors]
+    if star and "star" in spans:
+        starts.append(spans["star"][0])
     return HeaderResult(header=header, body_start=body_start, header_end_line=body_start_line - 1,
-                        system=system, organ_lines=organ_lines)
+                        system=system, organ_lines=organ_lines, start=min(starts) if starts else 0)
 
 
 def _type_line(ln: TextLine) -> bool:

@@ -208,8 +208,10 @@ class Document:
     responsibilities: list[Responsibility] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
+    start: int = 0           # where the document begins (text before it is a web page's chrome)
     body_start: int = 0      # where the content after the header begins
     body_end: int = 0        # where the content before Nơi nhận / signature ends
+    end: int = 0             # where the document ends (a web page's caption and chrome may follow)
     offsets: Any = None      # normalised index -> source index (an array), not serialised
 
     @property
@@ -237,6 +239,9 @@ class Document:
         if with_text:
             d["text"] = self.text
         return d
+
+    def in_document(self, offset: int) -> bool:
+        return self.start <= offset < (self.end or len(self.text))
 
     def line_of(self, offset: int) -> int:
         """1-based line number of an offset in the normalised text."""

@@ -214,6 +214,7 @@ def step_blocks(text: str, markup: bool):
         if markup and (_PIPE_ONLY.match(raw) or _RULE_LINE.match(raw.replace("*", ""))):
             pending_break = True
             prev_kept = None
+            emph, open_emph = 0, False      # emphasis never runs across a table cell or a rule
             continue
         if markup:
             hm = _HASH_HEADING.match(raw)
@@ -229,8 +230,8 @@ def step_blocks(text: str, markup: bool):
             if not (markup and toggles and emph):
                 pending_break = True
                 prev_kept = None
-            # an empty emphasis pair ("** **") is nothing
-            emph ^= toggles
+            # an empty emphasis pair ("** **") is nothing; a blank line closes emphasis
+            emph = 0 if not toggles else emph ^ toggles
             open_emph = bool(emph)
             continue
         # Decide: join with the previous line, or start a new one.

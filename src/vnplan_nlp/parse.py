@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,12 +36,27 @@ def parse_source(src: Source, *, extract: bool = True) -> Document:
                           encoding=src.encoding),
         text=text, system=system, header=header, signatures=closing.signatures,
         recipients=closing.recipients, sections=sections, appendices=appendices,
-        body_start=hr.body_start, body_end=body_end, offsets=norm.offsets)
+        start=hr.start, body_start=hr.body_start, body_end=body_end, offsets=norm.offsets)
+    doc.end = _document_end(doc)
     _fill_from_signature(doc)
     if extract:
         for stage in _extractors():
             stage(doc)
     return doc
+
+
+def _document_end(doc: Document) -> int:
+    """A web page may follow the document with its own caption naming the document
+    ("Kết luận 221-KL/TW năm 2025 về ... do ... ban hành") and site text: the document
+    ends at that caption, found after the signature."""
+    h = doc.header
+    if not (h.doc_type and h.number_symbol and doc.signatures):
+        return len(doc.text)
+    after = doc.signatures[-1].end
+    cap = re.compile(rf"^{re.escape(h.doc_type)}(?:\s+\w+){{0,3}}?\s+(?:số\s+)?{re.escape(h.number_symbol)}(?!\w)",
+                     re.I | re.M)
+    m = cap.search(doc.text, after)
+    return m.start() if m else len(doc.text)
 
 
 def _fill_from_signature(doc: Document) -> None:
