@@ -683,25 +683,36 @@ def _run(cmd: list[str], path: Path, timeout: float, cwd: str | None = None) -> 
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def _soffice_to_docx(soffice: str, path: Path, data: bytes, suffix: str) -> bytes:
+# LibreOffice import filters by what the bytes are. Naming the filter matters: left to
+# guess, LibreOffice imports a damaged .doc as plain text and "succeeds" with garbage.
+_FILTERS = {"ole2": ("MS Word 97", "MS Word 95", "MS WinWord 6.0"), "rtf": ("Rich Text Format",),
+            "html": ("HTML (StarWriter)",)}
+
+
+def _soffice_to_docx(soffice: str, path: Path, data: bytes, kind: str) -> bytes:
+    suffix = {"rtf": ".rtf", "html": ".htm"}.get(kind, ".doc")
+    err: list[str] = []
     with tempfile.TemporaryDirectory(prefix="vnplan-doc-") as tmp:
         # a plain name: soffice mishandles some characters in file names
         src = Path(tmp) / ("input" + suffix)
         src.write_bytes(data)
         outdir = Path(tmp) / "out"
         outdir.mkdir()
-        cmd = [soffice, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless", "--invisible",
-               "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(src)]
-        proc = _run(cmd, path, settings.CONVERT_TIMEOUT, cwd=tmp)
-        out = outdir / "input.docx"
-        if not out.exists() or out.stat().st_size == 0:
-            err = (proc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-            detail = f" ({err[-1][:200]})" if err else ""
-            raise ReadError(f"{path}: LibreOffice cannot open this Word file; it is damaged or "
-                            f"password-protected{detail}. Open it in Word and save it as .docx.",
-                            path=str(path), code="corrupt")
-        return out.read_bytes()
+        for infilter in _FILTERS.get(kind, _FILTERS["ole2"]):
+            cmd = [soffice, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless",
+                   "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                   f"--infilter={infilter}", "--convert-to", "docx:MS Word 2007 XML",
+                   "--outdir", str(outdir), str(src)]
+            proc = _run(cmd, path, settings.CONVERT_TIMEOUT, cwd=tmp)
+            out = outdir / "input.docx"
+            if out.exists() and out.stat().st_size > 0:
+                return out.read_bytes()
+            err = [ln for ln in (proc.stderr or b"").decode("utf-8", "replace").splitlines()
+                   if ln.strip() and "javaldx" not in ln]
+    detail = f" ({err[-1].strip()[:200]})" if err else ""
+    raise ReadError(f"{path}: LibreOffice cannot open this Word file; it is damaged or "
+                    f"password-protected{detail}. Open it in Word and save it as .docx.",
+                    path=str(path), code="corrupt")
 
 
 def _antiword_text(antiword: str, path: Path) -> str:
@@ -770,10 +781,18 @@ def read_doc(path: Path) -> Source:
 def _read_legacy(path: Path, data: bytes) -> Source:
     """Word 97-2003, RTF or a Word web page: LibreOffice to .docx, else antiword."""
     kind = _sniff(data)
+    if kind == "ole2" and "WordDocument".encode("utf-16-le") not in data:
+        other = ""
+        if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+            other = " It is an Excel workbook, not a Word document."
+        elif "PowerPoint Document".encode("utf-16-le") in data:
+            other = " It is a PowerPoint file, not a Word document."
+        raise ReadError(f"{path}: not a Word document (an Office container without a Word text "
+                        f"stream).{other} Get the file again, or save it from Word as .docx.",
+                        path=str(path), code="corrupt")
     soffice = _which("soffice") or _which("libreoffice")
     if soffice:
-        suffix = {"rtf": ".rtf", "html": ".htm"}.get(kind, ".doc")
-        converted = _soffice_to_docx(soffice, path, data, suffix)
+        converted = _soffice_to_docx(soffice, path, data, kind)
         text, segments, warnings = _docx_text(converted, path)
         return Source(path=str(path), format="doc", text=text, sha256=_sha256(data), markup=False,
                       segments=segments, warnings=warnings)
@@ -789,8 +808,8 @@ def _read_legacy(path: Path, data: bytes) -> Source:
             segs.append(Segment(pos, pos + len(line), None, i))
             pos += len(line) + 1
         return Source(path=str(path), format="doc", text=text, sha256=_sha256(data), markup=False,
-                      segments=segs, warnings=["read with antiword (LibreOffice not installed): "
-                                               "list numbers and some layout are lost"])
+                      segments=segs, warnings=["read with antiword (LibreOffice is not installed); "
+                                               "some layout may be lost"])
     need = ("LibreOffice (Debian package libreoffice-writer-nogui) or antiword (package antiword)"
             if kind == "ole2" else "LibreOffice (Debian package libreoffice-writer-nogui)")
     raise ReadError(f"{path}: reading a legacy Word file needs {need}; install it, or save the "
