@@ -166,7 +166,19 @@ def _pdfium_lines(page, textpage) -> list[_Line]:
         raw_lines.append(cur)
     out: list[_Line] = []
     for line in raw_lines:
-        out.extend(_build_lines(line))
+        for ln in _build_lines(line):
+            prev = out[-1] if out else None
+            # PDFium starts a new line after a raised footnote mark; the rest of the
+            # printed line follows on the same baseline, just to the right
+            if (prev is not None and abs(ln.middle - prev.middle) < 0.3 * ln.height
+                    and -0.5 <= ln.x0 - prev.x1 < 3 * ln.size and abs(ln.size - prev.size) < 1):
+                glue = " " if ln.x0 - prev.x1 > 0.09 * ln.size else ""
+                shift = len(prev.text) + len(glue)
+                out[-1] = _Line(prev.text + glue + ln.text, prev.x0, ln.x1, min(prev.top, ln.top),
+                                max(prev.bottom, ln.bottom), prev.size, prev.first_end,
+                                prev.sups + tuple((a + shift, b + shift) for a, b in ln.sups))
+            else:
+                out.append(ln)
     return out
 
 
