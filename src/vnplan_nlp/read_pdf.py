@@ -326,7 +326,7 @@ def _read_band(band: list[_Block]) -> list[_Block]:
 
 # -- paragraphs -------------------------------------------------------------------------------
 
-def _margins(pages: list[list[_Line]]) -> tuple[float, float]:
+def _margins(pages: list[list[_Line]], page_width: float) -> tuple[float, float]:
     """The body's left and right edges: where most lines start, and where justified (or
     the longest ragged) lines end."""
     lefts = Counter(round(ln.x0) for lines in pages for ln in lines)
@@ -341,6 +341,9 @@ def _margins(pages: list[list[_Line]]) -> tuple[float, float]:
         right = max(v for v in rights if abs(v - x) <= 2)
     else:
         right = rights[min(len(rights) - 1, int(len(rights) * 0.95))]
+    if right - left < 0.5 * page_width:
+        # no line runs across the page: nothing wraps; put the margin where a page has it
+        right = max(right, page_width - left)
     return float(left), float(right)
 
 
@@ -650,6 +653,7 @@ def _read(pdf, data: bytes, path: Path) -> Source:
     warnings: list[str] = []
     pages: list[list[_Line]] = []
     bad_pages: list[int] = []
+    width = 595.0                             # A4, until page 1 says otherwise
     scanned: list[int] = []                   # pages of images and (almost) no text
     budget = settings.MAX_TEXT_CHARS
     for i in range(n):
@@ -660,6 +664,8 @@ def _read(pdf, data: bytes, path: Path) -> Source:
             pages.append([])
             continue
         try:
+            if i == 0:
+                width = page.get_width()
             tp = page.get_textpage()
             try:
                 lines = _pdfium_lines(page, tp)
@@ -688,7 +694,8 @@ def _read(pdf, data: bytes, path: Path) -> Source:
     letters = [sum(ch.isalnum() for ln in lines for ch in ln.text) for lines in pages]
     total = sum(letters)
     if total < max(20, 10 * n):
-        raise ReadError(f"{path}: the PDF's {n} page(s) hold no text, only images (a scan). "
+        raise ReadError(f"{path}: the PDF's {n} page{'s hold' if n > 1 else ' holds'} no text, only "
+                        "images (a scan). "
                         + OCR_HINT, path=str(path), code="no-text-layer")
     if scanned:
         warnings.append(f"{_pages(scanned)} {'is an image' if len(scanned) == 1 else 'are images'} "
@@ -717,7 +724,7 @@ def _read(pdf, data: bytes, path: Path) -> Source:
     for i, lines in enumerate(pages):
         pages[i], page_notes = _split_footnotes(lines, body)
         notes.append(page_notes)
-    left, right = _margins(pages)
+    left, right = _margins(pages, width)
     lines, where = _assemble([_reading_order(lines) for lines in pages], left, right, header)
     note_pages = [i + 1 for i, nl in enumerate(notes) if nl]
     if note_pages:                            # footnotes after the text, as a block of their own
