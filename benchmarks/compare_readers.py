@@ -57,6 +57,7 @@ def main(argv=None) -> int:
     n = args.header_lines
     rows = []
     heads: dict[str, dict[str, list[str]]] = {}
+    texts: dict[str, dict[str, list[str]]] = {}
     for f in sorted(raw.iterdir()):
         if f.suffix.lower() not in (".docx", ".doc", ".pdf"):
             continue
@@ -75,6 +76,7 @@ def main(argv=None) -> int:
         h_same = h_got == h_ref
         heads.setdefault(f.stem, {})[f.suffix.lower()] = h_got
         heads[f.stem]["txt"] = h_ref
+        texts.setdefault(f.stem, {})[f.suffix.lower()] = got
         rows.append((f.name, src.pages or "", secs, words, line_r, ratio(h_got, h_ref), h_same))
     print(f"{'file':52} {'pages':>5} {'secs':>6} {'words':>6} {'lines':>6} {'header':>6}  header = .txt")
     for name, pages, secs, w, l, h, same in rows:
@@ -83,7 +85,7 @@ def main(argv=None) -> int:
         print(f"{'mean':52} {'':>5} {'':>6} {sum(r[3] for r in rows) / len(rows):6.3f} "
               f"{sum(r[4] for r in rows) / len(rows):6.3f} {sum(r[5] for r in rows) / len(rows):6.3f}")
     print()
-    print("docx vs the PDF rendered from it (header lines):")
+    print("docx vs the PDF rendered from it: whole text (words, lines) and header lines")
     same_pairs = 0
     pairs = 0
     for stem, h in heads.items():
@@ -91,7 +93,9 @@ def main(argv=None) -> int:
             pairs += 1
             same = h[".docx"] == h[".pdf"]
             same_pairs += same
-            print(f"  {stem:52} {'same' if same else 'DIFFERENT'}")
+            a, b = texts[stem][".docx"], texts[stem][".pdf"]
+            w = ratio(" ".join(a).split(), " ".join(b).split())
+            print(f"  {stem:52} {w:6.3f} {ratio(a, b):6.3f}  header {'same' if same else 'DIFFERENT'}")
             if not same and args.show:
                 for d in difflib.unified_diff(h[".docx"], h[".pdf"], "docx", "pdf", lineterm="", n=0):
                     print("     ", d)

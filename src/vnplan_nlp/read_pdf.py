@@ -123,22 +123,26 @@ def _pdfium_lines(page, textpage) -> list[_Line]:
     get_box = raw.FPDFText_GetLooseCharBox
     generated = raw.FPDFText_IsGenerated
     font_size = raw.FPDFText_GetFontSize
-    widths: dict[tuple, float] = {}
+    widths: dict[tuple, float] = {}          # (font, char) -> advance at size 1
     wbuf = ctypes.c_float()
+    address = ctypes.c_void_p.from_buffer
+    get_object = raw.FPDFText_GetTextObject
+    get_font = raw.FPDFTextObj_GetFont
 
     def advance(i: int, ch: str, size: float) -> float:
-        font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(tp, i))
+        font = get_font(get_object(tp, i))
         if not font:
             return 0.0
-        key = (ctypes.cast(font, ctypes.c_void_p).value, ch, size)
+        key = (address(font).value, ch)
         w = widths.get(key)
         if w is None:
-            ok = raw.FPDFFont_GetGlyphWidth(font, ord(ch), ctypes.c_float(size), ctypes.byref(wbuf))
-            w = widths[key] = wbuf.value if ok else 0.0
-        return w
+            ok = raw.FPDFFont_GetGlyphWidth(font, ord(ch), ctypes.c_float(100.0), ctypes.byref(wbuf))
+            w = widths[key] = wbuf.value / 100.0 if ok else 0.0
+        return w * size
 
     raw_lines: list[list[list]] = []
     cur: list[list] = []                      # [x0, x1, middle_from_top, height, char, size]
+    size = 0.0
     for i, ch in enumerate(text):
         if ch == "\n" or ch == "\r":
             if cur:
@@ -147,14 +151,16 @@ def _pdfium_lines(page, textpage) -> list[_Line]:
             continue
         # PDFium's inferred spaces are dropped: where glyphs were drawn out of order they
         # fall inside words; word gaps are measured again once the glyphs are in x order
-        if generated(tp, i):
+        if ch == " " and generated(tp, i):
             continue
         if ch < " " and ch != "\t" or ch in "\ufffe\uffff":
             continue
         get_box(tp, i, rp)
-        size = font_size(tp, i)
+        nonascii = ch > "\x7f"
+        if nonascii or not cur or not i & 7:  # sizes change rarely within a line: sample them
+            size = font_size(tp, i)
         right = rect.right
-        if ch > "\x7f" and not ch.isspace():
+        if nonascii and not ch.isspace():
             # the box of a glyph with marks overhangs (and LibreOffice draws precomposed
             # Vietnamese letters from a wider fallback font): take the font's advance
             adv = advance(i, ch, size)
