@@ -40,6 +40,11 @@ def norm_lines(src: Source) -> list[str]:
     return [" ".join(ln.split()) for ln in normalise(src.text, src.markup).text.split("\n") if ln.strip()]
 
 
+def read_lines(src: Source) -> list[str]:
+    """The reader's own lines, spaces trimmed, blank lines dropped (no normalisation)."""
+    return [" ".join(ln.split()) for ln in src.text.split("\n") if ln.strip()]
+
+
 _BODY = re.compile(r"^(?:Căn cứ|Thực hiện|Kính gửi|Theo đề nghị|Chương\s+[IVX\d]|Điều\s+1\b|I\.\s|1\.\s)")
 
 
@@ -218,7 +223,7 @@ def test_docx_segments_give_paragraphs(corpus):
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 def test_doc_header_by_column(corpus):
     # nq-101: a two-row header table; the left column (issuer, number) comes first
-    lines = norm_lines(read(corpus / "raw" / "nq-101-2025-ubtvqh15.doc"))
+    lines = read_lines(read(corpus / "raw" / "nq-101-2025-ubtvqh15.doc"))
     assert lines[:8] == ["ỦY BAN THƯỜNG VỤ", "QUỐC HỘI", "-------", "Nghị quyết số: 101/2025/UBTVQH15",
                          "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                          "---------------", "Hà Nội, ngày 26 tháng 9 năm 2025"]
@@ -231,6 +236,6 @@ def test_doc_with_antiword_when_no_libreoffice(corpus, monkeypatch):
     monkeypatch.setattr(read_office, "_which", lambda n: None if n in ("soffice", "libreoffice") else real(n))
     src = read_office.read_doc(corpus / "raw" / "nq-101-2025-ubtvqh15.doc")
     assert src.format == "doc" and "antiword" in src.warnings[0]
-    lines = norm_lines(src)
+    lines = read_lines(src)
     assert lines[3] == "Nghị quyết số: 101/2025/UBTVQH15"
     assert lines.index("Nghị quyết số: 101/2025/UBTVQH15") < lines.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")

@@ -57,6 +57,7 @@ class _Line:
 @dataclass
 class _Block:
     lines: list[_Line] = field(default_factory=list)
+    page: int = 0
     x0: float = 0.0
     x1: float = 0.0
     top: float = 0.0
@@ -281,9 +282,10 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
-def _reading_order(lines: list[_Line]) -> list[_Block]:
-    """Stream lines stacked downwards form blocks; blocks that sit side by side (a band)
-    are read one column at a time, left to right; bands top to bottom."""
+def _reading_order(lines: list[_Line], page: int) -> list[list[list[_Block]]]:
+    """Stream lines stacked downwards form blocks; blocks that sit side by side form a
+    band, read one column at a time, left to right; bands top to bottom.
+    Returns the bands, each a list of columns, each a list of blocks."""
     blocks: list[_Block] = []
     for ln in lines:
         b = blocks[-1] if blocks else None
@@ -294,11 +296,11 @@ def _reading_order(lines: list[_Line]) -> list[_Block]:
                     and _overlap(ln.x0, ln.x1, b.x0, b.x1) > 0):
                 b.add(ln)
                 continue
-        nb = _Block()
+        nb = _Block(page=page)
         nb.add(ln)
         blocks.append(nb)
     blocks.sort(key=lambda b: (b.top, b.x0))
-    out: list[_Block] = []
+    bands: list[list[list[_Block]]] = []
     band: list[_Block] = []
     band_bottom = 0.0
     for b in blocks:
@@ -306,15 +308,15 @@ def _reading_order(lines: list[_Line]) -> list[_Block]:
             band.append(b)
             band_bottom = max(band_bottom, b.bottom)
             continue
-        out.extend(_read_band(band))
+        if band:
+            bands.append(_columns(band))
         band, band_bottom = [b], b.bottom
-    out.extend(_read_band(band))
-    return out
+    if band:
+        bands.append(_columns(band))
+    return bands
 
 
-def _read_band(band: list[_Block]) -> list[_Block]:
-    if len(band) <= 1:
-        return band
+def _columns(band: list[_Block]) -> list[list[_Block]]:
     columns: list[list] = []                  # [x0, x1, blocks]
     for b in sorted(band, key=lambda b: b.x0):
         for col in columns:
@@ -324,10 +326,27 @@ def _read_band(band: list[_Block]) -> list[_Block]:
                 break
         else:
             columns.append([b.x0, b.x1, [b]])
-    out = []
-    for col in sorted(columns, key=lambda c: c[0]):
-        out.extend(sorted(col[2], key=lambda b: b.top))
-    return out
+    return [sorted(col[2], key=lambda b: b.top) for col in sorted(columns, key=lambda c: c[0])]
+
+
+def _span(col: list[_Block]) -> tuple[float, float]:
+    return min(b.x0 for b in col), max(b.x1 for b in col)
+
+
+def _flatten(pages: list[list[list[list[_Block]]]]) -> list[_Block]:
+    """Blocks in reading order. A table laid out in columns that runs over a page break
+    (a signature table: recipients on the left, the signer on the right) is read one
+    column at a time across both pages."""
+    pages = [list(bands) for bands in pages]
+    for k in range(len(pages) - 1):
+        if not pages[k] or not pages[k + 1]:
+            continue
+        a, b = pages[k][-1], pages[k + 1][0]
+        if len(a) >= 2 and len(a) == len(b) and all(
+                _overlap(*_span(ca), *_span(cb)) > 0 for ca, cb in zip(a, b)):
+            pages[k][-1] = [ca + cb for ca, cb in zip(a, b)]
+            pages[k + 1] = pages[k + 1][1:]
+    return [block for bands in pages for band in bands for col in band for block in col]
 
 
 # -- paragraphs -------------------------------------------------------------------------------
@@ -373,42 +392,38 @@ def _wrapped(a: _Line, b: _Line, left: float, right: float) -> bool:
     return a.x1 + need > right + 0.5
 
 
-def _assemble(page_blocks: list[list[_Block]], left: float, right: float,
-              header: list[_Line], page_numbers: list[int] | None = None) -> tuple[list[str], list[int]]:
+def _assemble(blocks: list[_Block], left: float, right: float,
+              header: list[_Line]) -> tuple[list[str], list[int]]:
     """Lines of text (one per paragraph, "" for a visible gap) and the page each starts on.
     A line wrapped at the right margin is joined to the next, also across pages."""
     width = max(right - left, 1.0)
+    seq: list[tuple[_Line, bool, bool, int]] = []   # (line, in a wide block, first of block, page)
+    seq.extend((ln, False, i == 0, 1) for i, ln in enumerate(header))
+    for b in blocks:
+        wide = (b.x1 - b.x0) >= 0.6 * width
+        lines = b.lines if wide else _join_orphans(b.lines)
+        seq.extend((ln, wide, i == 0, b.page) for i, ln in enumerate(lines))
     out: list[str] = []
     where: list[int] = []
-    prev: _Line | None = None       # last line emitted, for joining across blocks/pages
+    prev: _Line | None = None
     prev_wide = False
-    prev_page_end = False
-    for k_page, blocks in enumerate(page_blocks):
-        pno = page_numbers[k_page] if page_numbers else k_page + 1
-        seq: list[tuple[_Line, bool, bool]] = []   # (line, in a wide block, first of block)
-        if k_page == 0 and header:
-            seq.extend((ln, False, i == 0) for i, ln in enumerate(header))
-        for b in blocks:
-            wide = (b.x1 - b.x0) >= 0.6 * width
-            lines = b.lines if wide else _join_orphans(b.lines)
-            seq.extend((ln, wide, i == 0) for i, ln in enumerate(lines))
-        for k, (ln, wide, first) in enumerate(seq):
-            if prev is not None:
-                same_flow = (not first) or (prev_page_end and k == 0)
-                if same_flow and wide and prev_wide and _wrapped(prev, ln, left, right):
-                    # a code broken after its hyphen or slash ("46-" / "CT/TW") is one word
-                    glue = "" if _OPEN_END.search(out[-1]) else " "
-                    out[-1] += glue + ln.text
-                    prev, prev_wide, prev_page_end = ln, wide, False
-                    continue
-                if not (prev_page_end and k == 0) and ln.top >= prev.bottom and \
-                        ln.top - prev.top > 2.0 * max(prev.size, ln.size):
-                    out.append("")               # an empty paragraph or a wide gap
-                    where.append(pno)
-            out.append(ln.text)
-            where.append(pno)
-            prev, prev_wide, prev_page_end = ln, wide, False
-        prev_page_end = prev is not None
+    prev_page = 0
+    for ln, wide, first, page in seq:
+        if prev is not None:
+            new_page = page != prev_page
+            if (not first or new_page) and wide and prev_wide and _wrapped(prev, ln, left, right):
+                # a code broken after its hyphen or slash ("46-" / "CT/TW") is one word
+                glue = "" if _OPEN_END.search(out[-1]) else " "
+                out[-1] += glue + ln.text
+                prev, prev_wide, prev_page = ln, wide, page
+                continue
+            if not new_page and ln.top >= prev.bottom and \
+                    ln.top - prev.top > 2.0 * max(prev.size, ln.size):
+                out.append("")               # an empty paragraph or a wide gap
+                where.append(page)
+        out.append(ln.text)
+        where.append(page)
+        prev, prev_wide, prev_page = ln, wide, page
     return out, where
 
 
@@ -731,11 +746,11 @@ def _read(pdf, data: bytes, path: Path) -> Source:
         pages[i], page_notes = _split_footnotes(lines, body)
         notes.append(page_notes)
     left, right = _margins(pages, width)
-    lines, where = _assemble([_reading_order(lines) for lines in pages], left, right, header)
-    note_pages = [i + 1 for i, nl in enumerate(notes) if nl]
-    if note_pages:                            # footnotes after the text, as a block of their own
-        nlines, nwhere = _assemble([_reading_order(nl) for nl in notes if nl], left, right, [],
-                                   note_pages)
+    blocks = _flatten([_reading_order(lines, i + 1) for i, lines in enumerate(pages)])
+    lines, where = _assemble(blocks, left, right, header)
+    if any(notes):                            # footnotes after the text, as a block of their own
+        nblocks = _flatten([_reading_order(nl, i + 1) for i, nl in enumerate(notes) if nl])
+        nlines, nwhere = _assemble(nblocks, left, right, [])
         lines += [""] + nlines
         where += [nwhere[0]] + nwhere
     text = "\n".join(lines)
