@@ -15,7 +15,6 @@ import difflib
 import re
 import sys
 import time
-from pathlib import Path
 
 from vnplan_nlp import settings
 from vnplan_nlp.normalise import normalise

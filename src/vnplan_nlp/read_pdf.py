@@ -16,7 +16,6 @@ Running page numbers and running heads alone at the top or bottom of pages are d
 
 from __future__ import annotations
 
-import bisect
 import ctypes
 import io
 import re
