@@ -92,18 +92,20 @@ def main(argv=None) -> int:
             return 1
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"{'format':6} {'files':>5} {'reads':>5} {'pages':>6} {'seconds':>8} {'cpu s':>7} {'docs/s':>8} "
-          f"{'pages/s':>8} {'chars/s':>10} {'peak RSS':>9} {'+reading':>9} {'py peak':>8}")
+          f"{'pages/s':>8} {'p/s cpu':>8} {'chars/s':>10} {'peak RSS':>9} {'+reading':>9} {'py peak':>8}")
     for r in rows:
         docs_s = r["reads"] / r["secs"] if r["secs"] else 0
         pages_s = f"{r['pages'] / r['secs']:8.1f}" if r["pages"] else f"{'-':>8}"
+        pages_cpu = f"{r['pages'] / r['cpu']:8.1f}" if r["pages"] and r["cpu"] else f"{'-':>8}"
         print(f"{r['format']:6} {r['files']:5d} {r['reads']:5d} {r['pages'] or '-':>6} {r['secs']:8.2f} {r['cpu']:7.2f} "
-              f"{docs_s:8.1f} {pages_s} {r['chars'] / r['secs']:10,.0f} {r['rss_kb'] / 1024:7.0f}MB "
+              f"{docs_s:8.1f} {pages_s} {pages_cpu} {r['chars'] / r['secs']:10,.0f} {r['rss_kb'] / 1024:7.0f}MB "
               f"{(r['rss_kb'] - r['base_rss_kb']) / 1024:7.0f}MB {r['py_peak'] / 1048576:6.1f}MB")
     for r in rows:
         if r["format"] == "pdf" and r["secs"]:
             body = r["secs"] - r["header_secs"]
-            print(f"\npdf: {r['header_secs']:.2f} s of {r['secs']:.2f} s in pdfplumber (page-1 header "
-                  f"block); the rest {r['pages'] / body:.0f} pages/s with PDFium")
+            print(f"\npdf: {r['header_secs']:.2f} s of {r['secs']:.2f} s (wall) in pdfplumber (page-1 "
+                  f"header block, {1000 * r['header_secs'] / r['reads']:.0f} ms a document); the rest "
+                  f"{r['pages'] / body:.0f} pages/s with PDFium")
     print("\nseconds: wall clock; cpu s: this process's CPU time (LibreOffice runs in its own). "
           "peak RSS: whole process (Python, imports, PDFium); +reading: above the process after "
           "imports; py peak: largest Python allocation peak reading one file (tracemalloc).")
