@@ -32,6 +32,10 @@ class ReadError(VnplanError):
     - ``no-text-layer``: a scanned PDF; OCR is needed
     - ``too-large``: larger than the configured limit
     - ``converter-missing``: a legacy .doc and no converter installed
+    - ``convert-failed``: the converter of a legacy .doc did not finish in time
+    - ``reader-missing``: a Python dependency of a reader is not installed
+    - ``unreadable``: the file exists but cannot be opened (permissions, I/O error)
+    - ``is-a-folder``: a folder where a file was expected
     """
 
     code = "read-error"

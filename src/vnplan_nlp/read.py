@@ -100,6 +100,39 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+def _vietnamese_letters() -> frozenset[str]:
+    """Every letter of the Vietnamese alphabet, tone-marked or not, both cases."""
+    import unicodedata
+    vowels = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    out = set("đĐ")
+    for v in vowels:
+        for t in tones:
+            ch = unicodedata.normalize("NFC", v + t)
+            out.update((ch, ch.upper()))
+    return frozenset(c for c in out if len(c) == 1)
+
+
+_VIET = _vietnamese_letters()
+# punctuation a Windows text may carry beside the letters
+_CP1258_PUNCT = set("“”‘’–—…•€«»°±×÷§¶·")
+
+
+def _looks_vietnamese(text: str) -> bool:
+    """Text whose non-ASCII characters are (almost) all Vietnamese letters, with some."""
+    import unicodedata
+    nfc = unicodedata.normalize("NFC", text[:200000])
+    viet = other = 0
+    for ch in nfc:
+        if ch < "\x80":
+            continue
+        if ch in _VIET:
+            viet += 1
+        elif ch not in _CP1258_PUNCT and not ch.isspace():
+            other += 1
+    return viet >= 3 and other <= 0.05 * (viet + other)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
@@ -133,22 +166,37 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     # Windows-1258 is the legacy Vietnamese code page; accept it only where it yields
-    # Vietnamese letters and no control characters.
+    # Vietnamese letters (any byte decodes to something: Chinese or Russian text would
+    # too, as a jumble of accented Latin letters).
+    text = data.decode("cp1258", errors="replace")
+    if _is_binary(text):
+        raise ReadError(f"{path}: this is binary data, not text. Give the original .docx/.pdf, "
+                        "or save the document as text (UTF-8).", path=path, code="binary")
+    if "\ufffd" not in text and _looks_vietnamese(text):
+        return text, "cp1258"
+    raise ReadError(f"{path}: the text is not in UTF-8, UTF-16 or Windows-1258, so its letters cannot "
+                    "be read. Re-save it as UTF-8 (in Word: Save As > Plain Text > Unicode (UTF-8)); "
+                    "text typed with .VnTime (TCVN3) or VNI fonts must first be converted to Unicode "
+                    "(e.g. with Unikey's converter).", path=path, code="unknown-encoding")
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        text = data.decode("cp1258")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and not _is_binary(text):
-        viet = sum(1 for ch in text if "\u00c0" <= ch <= "\u1ef9")
-        if viet > len(text) * 0.01:
-            return text, "cp1258"
-    raise ReadError(f"{path}: the text is not UTF-8, UTF-16 or Windows-1258. Re-save it as UTF-8 "
-                    "(in Word: Save As > Plain Text > Unicode (UTF-8)).", path=path, code="unknown-encoding")
+        return path.read_bytes()
+    except PermissionError:
+        raise ReadError(f"{path}: permission denied. Check the file's permissions.",
+                        path=str(path), code="unreadable") from None
+    except IsADirectoryError:
+        raise ReadError(f"{path}: is a folder; give files, or use a command that walks folders.",
+                        path=str(path), code="is-a-folder") from None
+    except OSError as e:
+        raise ReadError(f"{path}: cannot be read ({e.strerror or e}). Check the file.",
+                        path=str(path), code="unreadable") from None
 
 
 def read_text(path: Path) -> Source:
     _check_size(path)
-    data = path.read_bytes()
+    data = _read_bytes(path)
     text, enc = decode_text(data, str(path))
     if _is_binary(text):
         raise ReadError(f"{path}: this is binary data, not text. Give the original .docx/.pdf, "
@@ -204,9 +252,22 @@ def read_path(path: str | Path) -> Source:
         reader = _readers()[ext]
     except ImportError as e:  # a reader's dependency is not installed
         raise ReadError(f"{p}: reading {ext} needs {e.name}; install the project with its "
-                        "dependencies (see README).", path=str(p), code="reader-missing")
+                        "dependencies (see README).", path=str(p), code="reader-missing") from None
     _check_size(p)
-    return reader(p)
+    try:
+        return reader(p)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError(f"{p}: reading it needs more memory than there is; it is far larger than a "
+                        "real document. Split it.", path=str(p), code="too-large") from None
+    except PermissionError:
+        raise ReadError(f"{p}: permission denied. Check the file's permissions.",
+                        path=str(p), code="unreadable") from None
+    except Exception as e:  # a damage the reader did not foresee: still a clear error, no traceback
+        raise ReadError(f"{p}: the {ext} file could not be read ({type(e).__name__}: {e}); it is "
+                        "probably damaged. Open it in its program and save it again, or export it "
+                        "to PDF.", path=str(p), code="corrupt") from None
 
 
 def iter_inputs(paths, recursive: bool = True):
