@@ -72,3 +72,24 @@ def test_section_levels_follow_label_kinds(parsed):
     kinds = {(s.kind, s.level) for s in d.iter_sections() if not s.kind.startswith("bullet")}
     assert ("roman", 1) in kinds and ("arabic", 2) in kinds
     assert any(k.startswith("decimal") and lvl == 3 for k, lvl in kinds)
+
+
+def test_flattened_web_rendering(parsed):
+    # nq-101-2025-ubtvqh15 and nqlt-102-...: a header cell's rule printed inside the line, the number
+    # behind the type name, a whole signature block and the Nơi nhận list each on one line
+    d = parsed("nq-101-2025-ubtvqh15")
+    assert d.header.issuer == "Ủy ban Thường vụ Quốc hội"
+    assert d.header.number_symbol == "101/2025/UBTVQH15"
+    assert d.header.issued_date == "2025-09-26"
+    s = d.signature
+    assert (s.authority_lines, s.position, s.signer) == (["TM. ỦY BAN THƯỜNG VỤ QUỐC HỘI"], "CHỦ TỊCH", "Trần Thanh Mẫn")
+    j = parsed("nqlt-102-2025-ubtvqh15-cp-dctubtwmttqvn")
+    assert [x.signer for x in j.signatures] == ["Đỗ Văn Chiến", "Phạm Minh Chính", "Trần Thanh Mẫn"]
+    assert [r.text for r in j.recipients][:2] == ["Hội đồng bầu cử quốc gia", "Ủy ban Thường vụ Quốc hội"]
+    assert j.recipients[-1].text == "Lưu: HC (VPQH, VPCP, MTTQ)"
+
+
+def test_raw_files_give_the_same_header_as_their_text_copies(corpus):
+    from vnplan_nlp.evaluate import evaluate
+    rep = evaluate(corpus, raw=True)
+    assert rep.raw_rows and not rep.raw_misses, rep.raw_misses

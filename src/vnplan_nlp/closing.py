@@ -62,6 +62,9 @@ def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None
     prefix nor a position continues it ("TM. ỦY BAN NHÂN" / "DÂN", "TL." / "CỤC TRƯỞNG",
     "KT. BỘ TRƯỞNG," / "CHỦ NHIỆM"). Then come the position lines and the signer's name.
     """
+    one = _one_line_signature(lines[i])
+    if one:
+        return one, i + 1
     auth: list[TextLine] = []
     pos: list[TextLine] = []
     phys: list[TextLine] = []      # the printed lines, for the spans
@@ -110,6 +113,28 @@ def _signature_at(lines: list[TextLine], i: int) -> tuple[Signature, int] | None
     return sig, k
 
 
+def _one_line_signature(ln: TextLine) -> Signature | None:
+    """A block flattened onto one line: 'TM. ỦY BAN THƯỜNG VỤ QUỐC HỘI CHỦ TỊCH Trần Thanh Mẫn'."""
+    t = ln.text
+    if not SIGN_PREFIX.match(t) or ln.upper:
+        return None
+    words = t.split(" ")
+    for k in range(max(1, len(words) - 6), len(words) - 1):
+        head, tail = " ".join(words[:k]), " ".join(words[k:])
+        if head == head.upper() and is_person_name(tail):
+            authority, position = _split_authority(head)
+            a = ln.start
+            name_start = ln.start + len(head) + 1
+            lines = [Line(authority, a, a + len(authority))]
+            if position:
+                p0 = ln.start + len(head) - len(position)
+                lines.append(Line(position, p0, p0 + len(position)))
+            lines.append(Line(tail, name_start, ln.end))
+            return Signature(authority_lines=[authority], position=position, signer=tail, start=ln.start,
+                             end=ln.end, lines=lines)
+    return None
+
+
 def _bare_prefix(t: str) -> bool:
     m = SIGN_PREFIX.match(t)
     return bool(m) and not t[m.end():].strip(" .")
@@ -127,7 +152,7 @@ def parse_closing(text: str, body_start: int) -> Closing:
     i = 0
     while i < n:
         ln = lines[i]
-        is_prefix = bool(SIGN_PREFIX.match(ln.text)) and ln.upper
+        is_prefix = bool(SIGN_PREFIX.match(ln.text)) and (ln.upper or _one_line_signature(ln) is not None)
         if is_prefix or (i >= zone_from - 3 and ln.upper and _is_position(ln.text)):
             got = _signature_at(lines, i)
             if got:
@@ -166,7 +191,17 @@ def parse_closing(text: str, body_start: int) -> Closing:
         head = lines[noi]
         m = NOI_NHAN.match(head.text)
         if m and head.text[m.end():].strip():
-            cur.append(TextLine(head.text[m.end():], head.start + m.end(), head.end, head.index))
+            rest_start = head.start + m.end()
+            rest = head.text[m.end():]
+            # a list flattened onto one line: "Nơi nhận: - A; - B; - Lưu: VT."
+            cuts = [0] + [x.start() + 1 for x in re.finditer(r";\s+-\s", rest)] + [len(rest)]
+            for a, b in zip(cuts, cuts[1:]):
+                piece = rest[a:b]
+                lead = len(piece) - len(piece.lstrip())
+                cur.append(TextLine(piece.strip(), rest_start + a + lead, rest_start + a + lead + len(piece.strip()),
+                                    head.index))
+                if b != len(rest):
+                    flush()
         for ln in lines[noi + 1:]:
             if ln.index in sig_line_idx or APPENDIX.match(ln.text) or SIGN_PREFIX.match(ln.text):
                 break
@@ -222,6 +257,11 @@ def parse_closing(text: str, body_start: int) -> Closing:
                 tl.append(x.text)
             title = " ".join(tl) or None
         appendices.append(Part(label=label, title=title, start=ln.start, end=max(end, ln.end), kind=kind))
+
+    # signature blocks inside appendices are forms to fill in, not the document's own
+    if appendices:
+        own = [s for s in signatures if s.start < appendices[0].start]
+        signatures = own or signatures
 
     # the body ends at the recipients or the first signature after the content
     ends = []

@@ -22,7 +22,9 @@ NATIONAL_PARTY = re.compile(r"^ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM$")
 MOTTO = re.compile(r"^Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc", re.I)
 
 # "Số: 141/KH-UBND", "Số 103-KH/ĐU", "Số/103 -KH/ĐU", "Số:      /KH-MTTQ-BTT", "Số:" alone
-NUMBER_LINE = re.compile(r"^Số\s*[:/.]?\s*(?P<rest>(?:\d|/|[A-ZĐ]{2,}[-/]).*)?$")
+NUMBER_LINE = re.compile(
+    r"^(?:(?P<tprefix>[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3})\s+số|Số)\s*[:/.]?\s*"
+    r"(?P<rest>(?:\d|/|[A-ZĐ]{2,}[-/]).*)?$")   # "Số: 141/KH-UBND", "Nghị quyết số: 101/2025/UBTVQH15"
 _NUMBER_REST = re.compile(r"^(?P<num>\d+[a-zA-Z]?)?\s*(?P<sep>[-/])?\s*(?P<sym>[^\s].*)?$")
 
 DATE_LINE = re.compile(
@@ -51,7 +53,7 @@ ORGAN_HEAD = re.compile(
 INCOMPLETE_HEAD = re.compile(
     r"^(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN$|^HỘI\s+ĐỒNG\s+NHÂN\s+DÂN$|^BAN\s+CHẤP\s+HÀNH$|^ĐẢNG\s+(?:ỦY|UỶ|BỘ)$|"
     r"^(?:ỦY|UỶ)\s+BAN$|^BAN$|^VĂN\s+PHÒNG$|^BỘ$|^SỞ$|^CỤC$|^(?:ỦY|UỶ)\s+BAN\s+MẶT\s+TRẬN\s+TỔ\s+QUỐC$|"
-    r"^(?:ỦY|UỶ)\s+BAN\s+MTTQ$|^ĐOÀN\s+ĐẠI\s+BIỂU$")
+    r"^(?:ỦY|UỶ)\s+BAN\s+MTTQ$|^ĐOÀN\s+ĐẠI\s+BIỂU$|^(?:ỦY|UỶ)\s+BAN\s+THƯỜNG\s+VỤ$|^ĐOÀN\s+CHỦ\s+TỊCH$")
 # Sub-bodies named without their parent ("BAN THƯỜNG TRỰC" under "ỦY BAN MTTQ ... XÃ X").
 DEPENDENT = re.compile(
     r"^(?:BAN\s+THƯỜNG\s+(?:TRỰC|VỤ)|THƯỜNG\s+TRỰC|VĂN\s+PHÒNG|BAN\s+TỔ\s+CHỨC|BAN\s+TUYÊN\s+GIÁO(?:\s+VÀ\s+DÂN\s+VẬN)?|"
@@ -115,6 +117,8 @@ def parse_number(rest: str) -> tuple[str | None, str | None, str | None, str | N
     if not m:
         return None, None, None, None
     num, sep, sym = m.group("num"), m.group("sep"), (m.group("sym") or "")
+    # the symbol ends where a word that is no code begins ("101/2025/UBTVQH15 Hà Nội, ngày ...")
+    sym = re.sub(r"\s+(?![-/]|[A-ZĐ0-9][A-ZĐ0-9\-/]*(?:\s|$)).*$", "", sym.strip())
     sym = re.sub(r"\s*([-/])\s*", r"\1", sym.strip())
     sym = re.sub(r"\s+", "-", sym).strip("-/.,;")
     if not sym:
@@ -134,7 +138,7 @@ def parse_number(rest: str) -> tuple[str | None, str | None, str | None, str | N
 
 
 _LEVEL_WORDS = ("tỉnh", "thành phố", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn", "đặc khu")
-_PROPER = ["Việt Nam", "Trung ương", "Chính phủ", "Quốc hội", "Mặt trận Tổ quốc", "Nhà nước", "Bộ Chính trị",
+_PROPER = ["Ủy ban Thường vụ Quốc hội", "Uỷ ban Thường vụ Quốc hội", "Việt Nam", "Trung ương", "Chính phủ", "Quốc hội", "Mặt trận Tổ quốc", "Nhà nước", "Bộ Chính trị",
            "Ban Bí thư", "Ban Chấp hành", "Ban Thường vụ", "Ban Thường trực", "Tỉnh ủy", "Tỉnh uỷ", "Thành ủy",
            "Thành uỷ", "Huyện ủy", "Huyện uỷ", "Đảng", "Khối", "Cơ quan", "Doanh nghiệp", "Thủ tướng", "MTTQ",
            "Hồ Chí Minh", "Công an", "Quân sự", "Biên phòng"]
@@ -143,12 +147,17 @@ _HEADS = {"Sở", "Bộ", "Cục", "Tổng cục", "Vụ", "Ban", "Văn phòng",
           "Trung tâm", "Phòng", "và"}
 
 
+_PROPER_RE = re.compile(r"(?i)\b(?:" + "|".join(re.escape(p) for p in sorted(_PROPER, key=len, reverse=True))
+                        + r")\b")
+_PROPER_BY_KEY = {p.lower(): p for p in _PROPER}
+
+
 def _sentence_case(s: str) -> str:
-    """Capitals to lower case, first letter and known proper names capitalised."""
+    """Capitals to lower case, first letter and known proper names capitalised (one pass,
+    longest name first, so "Ủy ban Thường vụ Quốc hội" is not recased as "Ban Thường vụ")."""
     low = s.lower()
     out = low[:1].upper() + low[1:]
-    for p in _PROPER:
-        out = re.sub(rf"(?i)\b{re.escape(p)}\b", lambda m: _recase(m.group(0), p), out)
+    out = _PROPER_RE.sub(lambda m: _recase(m.group(0), _PROPER_BY_KEY.get(m.group(0).lower(), m.group(0))), out)
     return out[:1].upper() + out[1:]
 
 

@@ -147,7 +147,7 @@ _TERMINAL = re.compile(r"[.:;!?…]\s*$|\./\.\s*$")
 _BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
 _YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
 _YEAR_RANGE_END = re.compile(r"^-\s*(?:19|20)\d\d\b")
-_NUMBER_LINE = re.compile(r"^Số\b.*\d")
+_NUMBER_LINE = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\s+số|Số)\b.*\d")
 # A signing prefix line ("T/M ĐẢNG ỦY") is followed by the position, not continued by it.
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
@@ -177,6 +177,26 @@ def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
     return keep, starts_mark, ends_mark, bool(marks) and stripped != ""
 
 
+_INLINE_RULE = re.compile(r"[ \t]+[-_=]{5,}(?:[ \t]+|$)")
+
+
+def _physical_lines(text: str):
+    """(line, start) pairs; a rule printed inside a line ("ỦY BAN THƯỜNG VỤ QUỐC HỘI -------"
+    from a flattened header cell) ends that line."""
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if "---" not in line and "___" not in line and "===" not in line:
+            yield line, start
+            continue
+        last = 0
+        for m in _INLINE_RULE.finditer(line):
+            yield line[last:m.start()], start + last
+            last = m.end()
+        yield line[last:], start + last
+
+
 def _toggles(line: str) -> int:
     """Which emphasis states a line flips: '**' bold (1), '*' italic (2), '***' both."""
     t = 0
@@ -198,8 +218,6 @@ def step_blocks(text: str, markup: bool):
     a block opener (label, bullet, "Số", "Nơi nhận", signing prefix ...) separates them.
     """
     b = _Builder()
-    lines = text.split("\n")
-    pos = 0
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_end_mark = False
     prev_case = 0
@@ -207,11 +225,10 @@ def step_blocks(text: str, markup: bool):
     first = True
     open_emph = False                # inside an emphasis run that spans lines
     emph = 0                         # bit 1: bold open, bit 2: italic open
-    for line in lines:
-        line_start = pos
-        pos += len(line) + 1
+    for line, line_start in _physical_lines(text):
         raw = line
-        if markup and (_PIPE_ONLY.match(raw) or _RULE_LINE.match(raw.replace("*", ""))):
+        # a rule line ("-------" typed under a heading) is a break in any source; pipes only in Markdown
+        if (markup and _PIPE_ONLY.match(raw)) or _RULE_LINE.match(raw.replace("*", "") if markup else raw):
             pending_break = True
             prev_kept = None
             emph, open_emph = 0, False      # emphasis never runs across a table cell or a rule
