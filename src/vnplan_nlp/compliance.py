@@ -116,6 +116,12 @@ def _clauses(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _trim(text: str, pos: int) -> int:
+    while pos > 0 and text[pos - 1] in " \n\t":
+        pos -= 1
+    return pos
+
+
 def _join_label(path: str, k: Section) -> str:
     """'II' + '1' -> 'II.1'; 'II.1' + '1.1' -> 'II.1.1'; 'II.2.1' + '(1)' -> 'II.2.1.(1)'."""
     lab = k.label or "?"
@@ -153,6 +159,13 @@ def parent_items(parent: Document) -> list[ParentItem]:
     def visit(s: Section, path: str, top_title: str) -> None:
         kids = _labelled_children(s)
         if kids:
+            # the section's own words before its first sub-item are a task too
+            # ("2.1. Chuẩn bị ... tổ chức 3 Hội nghị hiệp thương" above "(1)", "(2)", "(3)")
+            own = _item_text(parent, s.start, kids[0].start)
+            if s.level > 1 and len(own.split()) >= 10 and not _title_only(parent, s):
+                cl = _clauses(parent, s.start, kids[0].start)
+                items.append(ParentItem(label=path, start=s.start, end=_trim(parent.text, kids[0].start),
+                                        text=own, section=top_title, clauses=tuple(cl) if len(cl) >= 2 else ()))
             for k in kids:
                 visit(k, _join_label(path, k), top_title)
             return
@@ -285,17 +298,47 @@ def _to_old_tones(s: str) -> str:
     return re.sub(r"(?i)ủy", lambda m: ("Uỷ" if m.group(0)[0].isupper() else "uỷ"), s)
 
 
-class Tokenizer:
-    """underthesea word segmentation with document codes kept whole, cached per line."""
+@lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    """underthesea's word list (Viet74K), words of 2-4 syllables, tones folded, lower case."""
+    import importlib.util
+    from pathlib import Path
+    from .normalise import _OLD_NEW
+    spec = importlib.util.find_spec("underthesea")       # locate the package without importing it (slow)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("underthesea")
+    raw = (Path(spec.submodule_search_locations[0]) / "corpus" / "data" / "Viet74K.txt").read_text("utf-8")
+    raw = raw.lower()
+    for old, new in _OLD_NEW:           # fold_tones, by plain replacement: 74k entries at once
+        raw = raw.replace(old, new)
+    return frozenset(w for w in raw.split("\n") if 1 <= w.count(" ") <= 3)
 
-    def __init__(self) -> None:
+
+_SYLLABLE = re.compile(r"[\w/.&-]+")
+
+
+class Tokenizer:
+    """Word segmentation for matching, cached per line; document codes kept whole.
+
+    ``crf``: underthesea's ``word_tokenize`` (its CRF model; ``ủy`` mapped to ``uỷ`` first,
+    codes passed as ``fixed_words``). ``lexicon``: longest match against underthesea's own
+    word list (Viet74K). The default is set in data/compliance.json; both are measured in
+    docs/check-coverage.md (the lexicon is about ten times faster for a small loss)."""
+
+    def __init__(self, segmenter: str | None = None) -> None:
         self.cache: dict[str, list[str]] = {}
+        self.segmenter = segmenter or vocab().get("segmenter", "lexicon")
+        self._wt = None
         try:
-            from underthesea import word_tokenize
-            self._wt = word_tokenize
+            if self.segmenter == "crf":
+                from underthesea import word_tokenize
+                self._wt = word_tokenize
+            else:
+                self._words = _lexicon()
         except ImportError:                      # the nlp extra is not installed: syllables then
             log.warning("underthesea is not installed; matching uses syllables (pip install vnplan_nlp[nlp])")
-            self._wt = None
+            self.segmenter = "syllables"
+            self._words = frozenset()
 
     def line(self, text: str) -> list[str]:
         got = self.cache.get(text)
@@ -305,15 +348,24 @@ class Tokenizer:
         t = _CODE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)
         if self._wt is not None:
             words = self._wt(_to_old_tones(t), fixed_words=codes) if codes else self._wt(_to_old_tones(t))
+            words = [fold_tones(w).lower() for w in words]
         else:
-            words = t.split()
-        out = []
-        for w in words:
-            w = fold_tones(w).lower()
-            if not any(c.isalnum() for c in w):
-                continue
-            out.append(w.replace(" ", "_"))
+            words = self._longest_match(_SYLLABLE.findall(fold_tones(t).lower()))
+        out = [w.replace(" ", "_") for w in words if any(c.isalnum() for c in w)]
         self.cache[text] = out
+        return out
+
+    def _longest_match(self, syl: list[str]) -> list[str]:
+        out, i, n, lex = [], 0, len(syl), self._words
+        while i < n:
+            for k in (4, 3, 2):
+                if i + k <= n and " ".join(syl[i:i + k]) in lex:
+                    out.append(" ".join(syl[i:i + k]))
+                    i += k
+                    break
+            else:
+                out.append(syl[i])
+                i += 1
         return out
 
     def span(self, text: str, start: int, end: int) -> list[str]:
@@ -349,24 +401,78 @@ def draft_passages(draft: Document) -> list[Passage]:
     return out
 
 
-def similarity(texts: list[str], draft: Document, passages: list[Passage], tok: Tokenizer | None = None):
-    """Text × passage similarity: weighted cosine of word and character TF-IDF vectors,
-    fitted on the texts and passages of this comparison."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _lines_of(doc: Document, start: int, end: int, skip_attr: bool = False) -> list[str]:
+    attr = _re("attribute_lines")
+    return [ln.text for ln in split_lines(doc.text, start, end) if not (skip_attr and attr.match(ln.text))]
+
+
+def similarity_parts(texts: list[str], draft: Document, passages: list[Passage],
+                     tok: Tokenizer | None = None, components: tuple[str, ...] = ("words", "chars", "containment")
+                     ) -> dict[str, Any]:
+    """Text × passage matrices, one per component, fitted on this comparison's texts:
+    ``words`` cosine of word TF-IDF (content words and their pairs), ``chars`` cosine of
+    character 3–5-gram TF-IDF, ``containment`` the idf-weighted share of a text's content
+    words found in the passage (a draft passage may add detail without losing the task).
+
+    Every distinct line is tokenised and counted once; a text or a passage (a section holds
+    many lines) is the sum of its lines' counts, weighted afterwards."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.metrics.pairwise import cosine_similarity
     tok = tok or Tokenizer()
+    line_ids: dict[str, int] = {}
+
+    def ids(lines: list[str]) -> list[int]:
+        return [line_ids.setdefault(l, len(line_ids)) for l in lines]
+
+    groups = [ids([l for l in t.split("\n") if l.strip()]) for t in texts]
+    groups += [ids(_lines_of(draft, p.start, p.end)) for p in passages]
+    uniq = list(line_ids)
+    toks = [_features(tok.line(l)) for l in uniq]
+    rows, cols = [], []
+    for g, members in enumerate(groups):
+        for m in members:
+            rows.append(g)
+            cols.append(m)
+    incidence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), len(uniq)))
+    n = len(texts)
+    out: dict[str, Any] = {}
+    wc = CountVectorizer(analyzer=lambda x: x).fit_transform(toks)
+    wcounts = incidence @ wc
+    wt = TfidfTransformer(sublinear_tf=True)
+    wm = wt.fit_transform(wcounts)
+    out["words"] = cosine_similarity(wm[:n], wm[n:])
+    if "containment" in components:
+        out["containment"] = _containment(wm, wt.idf_, n)
+    if "chars" in components:
+        plain = [" ".join(t for t in tk if "|" not in t).replace("_", " ") for tk in toks]
+        cc = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(plain)
+        cm = TfidfTransformer(sublinear_tf=True).fit_transform(incidence @ cc)
+        out["chars"] = cosine_similarity(cm[:n], cm[n:])
+    return out
+
+
+def _containment(wm, idf, n: int):
+    """The idf-weighted share of each text's content words present in each passage."""
+    import numpy as np
+    bi = (wm > 0).astype(np.float64)
+    iw = bi[:n].multiply(idf.reshape(1, -1)).tocsr()
+    num = iw @ bi[n:].T
+    den = np.asarray(iw.sum(axis=1)).ravel()
+    den[den == 0] = 1.0
+    return np.asarray(num.todense()) / den.reshape(-1, 1)
+
+
+def similarity(texts: list[str], draft: Document, passages: list[Passage], tok: Tokenizer | None = None):
+    """Text × passage similarity: the weighted blend of :func:`similarity_parts`."""
     w = vocab()["thresholds"]["weights"]
-    item_toks = [_features(sum((tok.line(l) for l in t.split("\n")), [])) for t in texts]
-    pas_toks = [_features(tok.span(draft.text, p.start, p.end)) for p in passages]
-    wv = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True, min_df=1)
-    wm = wv.fit_transform(item_toks + pas_toks)
-    ws = cosine_similarity(wm[: len(texts)], wm[len(texts):])
-    item_txt = [" ".join(t for t in toks if "|" not in t).replace("_", " ") for toks in item_toks]
-    pas_txt = [" ".join(t for t in toks if "|" not in t).replace("_", " ") for toks in pas_toks]
-    cv = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
-    cm = cv.fit_transform(item_txt + pas_txt)
-    cs = cosine_similarity(cm[: len(texts)], cm[len(texts):])
-    return w["words"] * ws + w["chars"] * cs
+    parts = similarity_parts(texts, draft, passages, tok, tuple(k for k, v in w.items() if v))
+    out = None
+    for k, m in parts.items():
+        if w.get(k):
+            out = w[k] * m if out is None else out + w[k] * m
+    return out
 
 
 @dataclass
@@ -390,6 +496,7 @@ def coverage(draft: Document, parent: Document, items: list[ParentItem], tok: To
         return [CoverageResult(it, "uncovered", [], []) for it in items]
     clause_spans = [(k, c) for k, it in enumerate(items) for c in it.clauses]
     texts = [it.text for it in items] + [parent.text[a:b] for _k, (a, b) in clause_spans]
+    # a clause is part of a line: give it a line of its own
     sim = similarity(texts, draft, passages, tok)
     out = []
     for i, it in enumerate(items):
@@ -573,11 +680,8 @@ def _one_parent(draft: Document, parent: Document, pack: Pack, res: Compliance, 
         if r03 and status == "uncovered":
             res.findings.append(r03.finding(*anchor, expected=short, actual=None, label=it.label, parent=name,
                                             score=score, item=short))
-        elif r03 and status == "partial":
-            p = best[0][0]
-            res.findings.append(r03.finding(p.start, p.end, case="partial", expected=short, actual=None,
-                                            label=it.label, parent=name, score=score, item=short))
-        if r03 and status != "uncovered":
+        # a partial item is shown in the coverage table, not repeated as a finding
+        if r03 and status == "covered":
             for (a, b), sc, st in row.clauses:
                 if st == "uncovered" and not (pack.rule("R05") and _re("report_cue").search(parent.text[a:b])):
                     part = _short(parent.text[a:b])
@@ -676,6 +780,8 @@ def _r05(draft, parent, items, tcth, r: Rule, name: str, anchor) -> list[Finding
             if not req.target and not req.timing:
                 continue
             target = req.target or parent.header.issuer
+            if target and _same_body(target, draft.header.issuer):
+                continue                  # a report to the draft's own body is its own business
             if _carried(draft, draft_reports, target, parent):
                 continue
             where = _tcth_span(draft) or anchor
