@@ -808,9 +808,14 @@ def authority_body(doc: Document) -> tuple[str, tuple[int, int]] | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _kind_re(pattern: str) -> re.Pattern:
+    return re.compile(fold_tones(pattern))
+
+
 def _kind_of(name: str, kinds: list[dict[str, Any]], key: str) -> list[str]:
     name = fold_tones(name)
-    return [k["kind"] for k in kinds if re.search(fold_tones(k[key]), name)]
+    return [k["kind"] for k in kinds if _kind_re(k[key]).search(name)]
 
 
 @rule("C07")
@@ -1509,6 +1514,16 @@ def _type_code(symbol: str, system: str) -> str | None:
     return re.split(r"[-/]", s)[0] or None
 
 
+@lru_cache(maxsize=1)
+def _type_codes() -> tuple[dict[str, set[str]], set[str]]:
+    by_type: dict[str, set[str]] = {}
+    codes: set[str] = set()
+    for t in doc_types():
+        by_type[t["name"]] = {t.get("party"), t.get("state")} - {None}
+        codes |= by_type[t["name"]]
+    return by_type, codes
+
+
 @rule("C05")
 def type_matches_symbol(doc: Document, r: Rule) -> list[Finding]:
     h = doc.header
@@ -1518,13 +1533,7 @@ def type_matches_symbol(doc: Document, r: Rule) -> list[Finding]:
         return []
     system = "party" if re.match(r"^[A-Za-zĐđ]+/", h.symbol.replace(" ", "")) else "state"
     code = _type_code(h.symbol, system)
-    codes_by_type = {}
-    all_codes: set[str] = set()
-    for t in doc_types():
-        for sys_ in ("party", "state"):
-            if t.get(sys_):
-                all_codes.add(t[sys_])
-        codes_by_type[t["name"]] = {t.get("party"), t.get("state")} - {None}
+    codes_by_type, all_codes = _type_codes()
     want = codes_by_type.get(h.doc_type, set())
     if not code or not want or code in want or code not in all_codes:
         return []
