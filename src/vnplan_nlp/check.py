@@ -1313,6 +1313,16 @@ def _vn_date(iso: str | None) -> str:
     return iso
 
 
+def solid(ref) -> bool:
+    """A reference whose printed text shows its own symbol ("... 27/CT-TTg ..."); a bare
+    number the references stage read as a code ("năm 2025, 8008/...") is left aside."""
+    if not ref.number_symbol:
+        return True
+    letters = re.findall(r"[A-Za-zĐđ]{2,}", ref.number_symbol)
+    t = ref.text.upper().replace(" ", "")
+    return not letters or any(x.upper() in t for x in letters)
+
+
 def ref_label(ref) -> str:
     if ref.number_symbol:
         return f"{ref.doc_type + ' ' if ref.doc_type else ''}{ref.number_symbol}".strip()
@@ -1329,7 +1339,7 @@ def not_before_cited(doc: Document, r: Rule) -> list[Finding]:
     out: list[Finding] = []
     done: set[tuple] = set()
     for ref in doc.references:
-        if not ref.date or not later_than(ref.date, date):
+        if not ref.date or not later_than(ref.date, date) or not solid(ref):
             continue
         key = (ref.number_symbol or ref.name or ref.text, ref.date)
         if key in done:
@@ -1363,7 +1373,7 @@ def citations_consistent(doc: Document, r: Rule) -> list[Finding]:
     out: list[Finding] = []
     first: dict[str, Any] = {}
     for ref in sorted(doc.references, key=lambda x: x.start):
-        if not ref.number_symbol or not ref.date:
+        if not ref.number_symbol or not ref.date or not solid(ref):
             continue
         key = re.sub(r"\s+", "", ref.number_symbol).upper()
         f = first.get(key)
@@ -1481,7 +1491,7 @@ def _first_citations(doc: Document, r: Rule) -> list[Finding]:
     out: list[Finding] = []
     by_doc: dict[str, list] = {}
     for ref in sorted(doc.references, key=lambda x: x.start):
-        if not ref.number_symbol or ref.start < doc.body_start:
+        if not ref.number_symbol or ref.start < doc.body_start or not solid(ref):
             continue
         by_doc.setdefault(re.sub(r"\s+", "", ref.number_symbol).upper(), []).append(ref)
     for refs in by_doc.values():
@@ -1567,28 +1577,54 @@ def party_may_issue(doc: Document, r: Rule) -> list[Finding]:
 
 # -- bodies (C08) ---------------------------------------------------------------------------------
 
-def _spelling_key(s: str) -> str:
+def _spelling(s: str) -> str:
+    """A name as written: abbreviations expanded, tone placement folded, spaces collapsed,
+    case kept."""
     try:
         from .bodies import expand_abbreviations
         s = expand_abbreviations(s)
     except ImportError:
         pass
-    return match_key(s)
+    s = re.sub(r"\s*([-–])\s*", r" \1 ", fold_tones(s))
+    return " ".join(s.split())
+
+
+def _edits(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance, stopping at ``limit``."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) >= limit:
+            return limit
+        prev = cur
+    return min(prev[-1], limit)
 
 
 @rule("C08")
 def bodies_spelled_one_way(doc: Document, r: Rule) -> list[Finding]:
+    """One body written two ways: in capitals differently ("Mặt trận tổ quốc Việt nam") or with
+    a slip of one or two letters ("Thường tực"). A short form of a name given in full
+    elsewhere ("Ban Bí thư" for "Ban Bí thư Trung ương Đảng") is usage, not a finding."""
     groups: dict[str, dict[str, list]] = {}
     for b in doc.bodies:
         if b.start < doc.body_start or (doc.body_end and b.start >= doc.body_end):
             continue
-        groups.setdefault(b.name, {}).setdefault(_spelling_key(b.text), []).append(b)
+        if not any(c.islower() for c in b.text):
+            continue              # a name in capitals (a heading, an authority line) is typography
+        groups.setdefault(b.name, {}).setdefault(_spelling(b.text), []).append(b)
     out: list[Finding] = []
-    for name, variants in groups.items():
+    for variants in groups.values():
         if len(variants) < 2:
             continue
-        ordered = sorted(variants.values(), key=lambda v: (-len(v), v[0].start))
-        major = ordered[0][0]
-        for v in ordered[1:]:
-            out.append(r.finding(v[0].start, v[0].end, expected=major.text, actual=v[0].text))
+        ordered = sorted(variants.items(), key=lambda kv: (-len(kv[1]), kv[1][0].start))
+        major_key, major = ordered[0]
+        for key, items in ordered[1:]:
+            same_letters = key.casefold() == major_key.casefold()
+            slip = len(key) > 8 and 0 < _edits(key.casefold(), major_key.casefold()) <= 2
+            if same_letters or slip:
+                out.append(r.finding(items[0].start, items[0].end, expected=major[0].text, actual=items[0].text))
     return out

@@ -265,14 +265,18 @@ def _applies(actor: str | None, draft: Document, parent: Document) -> bool:
 # -- body names -----------------------------------------------------------------------------------
 
 def _same_body(a: str | None, b: str | None) -> bool:
+    """Do two names point at the same body, one perhaps less fully ("Ban Thường trực Ủy ban
+    Mặt trận Tổ quốc Việt Nam xã" for "... xã Lương Minh"; "Ban Thường vụ Đảng ủy Khối X" for
+    "Đảng ủy Khối X")? Keys from the issuing-bodies stage where installed."""
     if not a or not b:
         return False
-    try:
-        from .bodies import same_body
-        return bool(same_body(a, b))
-    except ImportError:
-        ka, kb = _body_key(a), _body_key(b)
-        return ka == kb or ka in kb or kb in ka
+    ka, kb = _body_key(a), _body_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, long_ = sorted((ka, kb), key=len)
+    return long_.startswith(short + " ") or f" {short} " in f" {long_} "
 
 
 _ABBR = [(r"\bmttq\b", "mặt trận tổ quốc"), (r"\bubnd\b", "ủy ban nhân dân"), (r"\bhđnd\b", "hội đồng nhân dân"),
@@ -282,12 +286,17 @@ _LEAD = re.compile(r"^(?:ban thường vụ|ban thường trực|ban chấp hàn
 
 
 def _body_key(s: str) -> str:
-    """A loose key for a body's name (used where the bodies stage is not installed)."""
-    k = match_key(s).replace("-", " ")
-    for pat, rep in _ABBR:
-        k = re.sub(pat, rep, k)
-    k = _LEAD.sub("", " ".join(k.split()))
-    return k
+    """A key for a body's name: abbreviations expanded, case and tones folded, the collective
+    that acts for the body ("Ban Thường vụ", "Thường trực") left off."""
+    try:
+        from .bodies import body_key
+        k = body_key(s, True)
+    except ImportError:                     # the issuing-bodies stage is not installed
+        k = match_key(s)
+        for pat, rep in _ABBR:
+            k = re.sub(pat, rep, k)
+    k = " ".join(k.replace("-", " ").split())
+    return _LEAD.sub("", k)
 
 
 # -- matching --------------------------------------------------------------------------------------
@@ -524,18 +533,23 @@ def coverage(draft: Document, parent: Document, items: list[ParentItem], tok: To
 
 # -- deadlines and reports ---------------------------------------------------------------------------
 
-def deadlines_in(doc: Document, start: int, end: int) -> list[DateMention]:
+def deadlines_in(doc: Document, start: int, end: int, scheduled: bool = False) -> list[DateMention]:
     """Date mentions inside [start, end) that set a deadline: bounded ("trước ngày", "chậm
-    nhất") or printed after a deadline cue ("Thời gian hoàn thành: Quý IV/2025")."""
-    cue = _re("deadline_cues")
+    nhất") or printed after a deadline cue ("Thời gian hoàn thành: Quý IV/2025"); with
+    ``scheduled``, also the dates a draft fixes for doing the task ("dự kiến tổ chức hội nghị
+    vào ngày ..."). The dates of cited documents are not deadlines."""
+    cue, sched = _re("deadline_cues"), _re("schedule_cues")
+    refs = [(r.start, r.end) for r in doc.references]
     out = []
     for dm in doc.dates:
         if dm.start < start or dm.end > end:
             continue
         if isinstance(dm.value, dict) and dm.value.get("every"):
             continue
+        if any(a <= dm.start < b for a, b in refs):
+            continue
         lead = doc.text[max(start, dm.start - 40): dm.start]
-        if is_deadline(dm) or cue.search(lead) or cue.match(dm.text):
+        if is_deadline(dm) or cue.search(lead) or cue.match(dm.text) or (scheduled and sched.search(lead)):
             if _date_end(dm.value):
                 out.append(dm)
     return out
@@ -800,7 +814,7 @@ def _r04(draft: Document, parent: Document, it: ParentItem, p: Passage, r: Rule,
     p_end = max(_date_end(d.value) for d in pd)
     a, b = _enclosing(draft, p)
     out = []
-    for d in deadlines_in(draft, a, b):
+    for d in deadlines_in(draft, a, b, scheduled=True):
         e = _date_end(d.value)
         if e and e > p_end:
             latest = max(pd, key=lambda x: _date_end(x.value))
