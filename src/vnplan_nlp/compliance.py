@@ -288,6 +288,7 @@ _LEAD = re.compile(r"^(?:ban thường vụ|ban thường trực|ban chấp hàn
 def _body_key(s: str) -> str:
     """A key for a body's name: abbreviations expanded, case and tones folded, the collective
     that acts for the body ("Ban Thường vụ", "Thường trực") left off."""
+    s = re.sub(r"(?:^|(?<=\s))/+", "", s)       # a stray slash before a word ("Ban Thường trực /ủy ban ...")
     try:
         from .bodies import body_key
         k = body_key(s, True)
