@@ -59,6 +59,9 @@ def test_nfc_and_crlf_keep_the_map():
 def test_tone_folding_same_length():
     assert fold_tones("Đảng uỷ Khối") == "Đảng ủy Khối"
     assert fold_tones("HOÀ") == "HÒA"
+    # closed syllables carry the mark on the same vowel in both styles
+    assert fold_tones("kế hoạch hoàng huỳnh") == "kế hoạch hoàng huỳnh"
+    assert fold_tones("thuỷ lợi, hoá chất") == "thủy lợi, hóa chất"
     assert len(fold_tones("hoà thuận uỷ ban")) == len("hoà thuận uỷ ban")
     assert match_key("UỶ BAN  Nhân dân") == match_key("Ủy ban nhân dân")
     assert strip_diacritics("Tuyên truyền miệng Đảng") == "Tuyen truyen mieng Dang"

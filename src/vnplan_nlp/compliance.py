@@ -711,6 +711,10 @@ def _one_parent(draft: Document, parent: Document, pack: Pack, res: Compliance, 
     tcth: dict[int, str] = {}
     rows = coverage(draft, parent, items, tok)
     r03, r04 = pack.rule("R03"), pack.rule("R04")
+    top_for: dict[int, float] = {}       # draft passage -> its best score over all parent items
+    for row in rows:
+        for p, sc in row.best:
+            top_for[p.start] = max(top_for.get(p.start, 0.0), sc)
     for row in rows:
         it, status, best = row.item, row.status, row.best
         actor = _item_actor(parent, it, tcth)
@@ -741,7 +745,8 @@ def _one_parent(draft: Document, parent: Document, pack: Pack, res: Compliance, 
                 part = _short(clause)
                 res.findings.append(r03.finding(*anchor, case="clause", expected=part, actual=None,
                                                 label=it.label, parent=name, score=f"{sc:.2f}", item=part))
-        if r04 and status in ("covered", "partial") and best:
+        # deadlines are compared only where this item and the draft passage are each other's best match
+        if r04 and status in ("covered", "partial") and best and best[0][1] >= top_for.get(best[0][0].start, 0):
             res.findings.extend(_r04(draft, parent, it, best[0][0], r04, name))
 
     r = pack.rule("R05")

@@ -321,30 +321,22 @@ def normalise(text: str, markup: bool = True) -> Normalised:
 _OLD_NEW = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"),
             ("oè", "òe"), ("oé", "óe"), ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"),
             ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"), ("uỵ", "ụy")]
-_TONE_RE = re.compile("|".join(re.escape(o) for o, _ in _OLD_NEW) + "|"
-                      + "|".join(re.escape(o.upper()) for o, _ in _OLD_NEW) + "|"
-                      + "|".join(re.escape(o[0].upper() + o[1:]) for o, _ in _OLD_NEW), re.I)
 _TO_NEW = {}
 for o, nw in _OLD_NEW:
     _TO_NEW[o] = nw
     _TO_NEW[o.upper()] = nw.upper()
     _TO_NEW[o[0].upper() + o[1:]] = nw[0].upper() + nw[1:]
-
-
-_TONE_MARKED = frozenset(o[1] for o, _ in _OLD_NEW) | frozenset(o[1].upper() for o, _ in _OLD_NEW)
-_TO_NEW_PAIRS = list(_TO_NEW.items())
+# Placement differs only at the end of a syllable ("hoà"/"hòa", "uỷ"/"ủy"); before a final
+# consonant both styles mark the same vowel ("hoạch", "huỳnh"), so those are left alone.
+_TONE_RE = re.compile("(?:" + "|".join(re.escape(o) for o in _TO_NEW) + r")(?![^\W\d_])")
+_TONE_MARKED = frozenset(o[1] for o in _TO_NEW)
 
 
 def fold_tones(s: str) -> str:
     """Old-style tone placement to new style, same length ("Uỷ ban" -> "Ủy ban")."""
-    # Plain replacements do what _TONE_RE does (every case variant it can change is in
-    # _TO_NEW) at C speed; most strings hold none of the marked vowels and return at once.
-    if _TONE_MARKED.isdisjoint(s):
+    if _TONE_MARKED.isdisjoint(s):      # most strings hold none of the marked vowels
         return s
-    for old, new in _TO_NEW_PAIRS:
-        if old in s:
-            s = s.replace(old, new)
-    return s
+    return _TONE_RE.sub(lambda m: _TO_NEW[m.group(0)], s)
 
 
 def match_key(s: str) -> str:
