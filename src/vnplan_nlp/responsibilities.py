@@ -73,6 +73,7 @@ def _alts(words) -> str:
 @dataclass(frozen=True)
 class _Vocab:
     heads: re.Pattern          # an actor head at a position of the lowered text
+    not_heads: re.Pattern
     determiners: re.Pattern
     list_nouns: re.Pattern
     stops: re.Pattern
@@ -107,6 +108,7 @@ def vocab() -> _Vocab:
     word_end = r"(?![\w])"
     return _Vocab(
         heads=re.compile(rf"(?:{_alts(h['bodies'] + h['persons'])}){word_end}"),
+        not_heads=re.compile(rf"(?:{_alts(h['not_heads']['words'])}){word_end}"),
         determiners=re.compile(rf"(?:{_alts(h['determiners'])}){word_end}\s*"),
         list_nouns=re.compile(rf"(?:{_alts(d['list_nouns']['words'])}){word_end}"),
         stops=re.compile(rf"(?:{_alts(st['phrases'])}){word_end}"),
@@ -129,7 +131,7 @@ def vocab() -> _Vocab:
         time_heads=re.compile(rf"^(?:[-+•*]\s*)?(?:{_alts(tl['time_heads'])})[^:\n]{{0,25}}:\s*"),
         other_heads=re.compile(rf"^(?:[-+•*]\s*)?(?:{_alts(tl['other_heads'])})[^:\n]{{0,20}}:\s*"),
         outside={k: tuple(v) for k, v in d["outside_authority"].items() if k != "note"},
-        closing_openers=re.compile(rf"^(?:{_alts(d['closing']['openers'])}){word_end}"),
+        closing_openers=re.compile(rf"(?:{_alts(d['closing']['openers'])}){word_end}"),
     )
 
 
@@ -306,6 +308,9 @@ class _Scanner:
             j = m.end()
         m = v.heads.match(self.low, j)
         if not m:
+            return None
+        nh = v.not_heads.match(self.low, j)
+        if nh and nh.end() > m.end():
             return None
         # "Ban hành", "Sở hữu": a head that is a verb or a common word in lower case
         w = self.low[m.start():m.end()]
@@ -490,7 +495,32 @@ class _Extractor:
         for p in self.doc.appendices:
             self.tables(p.start, p.end, p)
         self.partners()
+        self.settle()
         return self.entries
+
+    def settle(self) -> None:
+        """Sentence entries of one line end where the next begins; entries whose whole
+        task is the closing formula ('nghiêm túc triển khai thực hiện') are dropped."""
+        by_line: dict[int, list[_Entry]] = {}
+        for e in self.entries:
+            if e.kind in ("sentence", "closing") and e.line >= 0:
+                by_line.setdefault(e.line, []).append(e)
+        for es in by_line.values():
+            es.sort(key=lambda x: x.actor[0])
+            for x, y in zip(es, es[1:]):
+                s, t = x.scope[0]
+                cut = y.span[0]
+                if s < cut < t:
+                    x.scope = [(s, cut)]
+                    x.span = (x.span[0], max(x.actor[1], cut))
+        keep = []
+        for e in self.entries:
+            if e.kind in ("sentence", "closing", "heading") and e.role is None:
+                own = " ".join(self.text[s:t] for s, t in e.scope)
+                if _BOILER.match(_low(own)):
+                    continue
+            keep.append(e)
+        self.entries = keep
 
     # - per-task lines -
 
@@ -627,6 +657,7 @@ class _Extractor:
             a = self.sc.scan(b, ln.end)
             if not a:
                 continue
+            a = self._to_colon(a, ln)
             after = a[1]
             while after < ln.end and t[after] in " \t":
                 after += 1
@@ -658,6 +689,25 @@ class _Extractor:
             self.used_lines.add(ln.index)
             if req:
                 self._request_followers(e, ln)
+
+    def _to_colon(self, a, ln: _Line):
+        """'Các cơ quan thông tin, truyền thông của tỉnh: ...': in a heading 'X: task' the
+        actor runs to the colon, unless a predicate or a parenthesis comes first."""
+        t = self.text
+        colon = t.find(":", a[1], min(ln.end, a[1] + 200))
+        if colon < 0:
+            return a
+        between = t[a[1]:colon]
+        if not between.strip() or between.lstrip().startswith("("):
+            return a
+        if self.sc.predicate_at(a[1], colon) or self.v.strong_stops.search(self.sc.low, a[1], colon):
+            return a
+        if re.search(r"[.;]", between):
+            return a
+        e = colon
+        while e > a[0] and t[e - 1] in " ,":
+            e -= 1
+        return (a[0], e)
 
     def _scope_of(self, ln: _Line, after: int) -> list[tuple[int, int]]:
         """Text of the item headed by ``ln``: to the end of its section."""
@@ -710,13 +760,13 @@ class _Extractor:
                     if m:
                         giao = bool(self.v.giao.match(lt, s))
                         b = m.end()
-                    elif kind == "inner":
-                        continue
+                    elif kind == "inner" or not ln.path:
+                        continue     # before the first section only an explicit cue assigns
                 # "Căn cứ ..., X ..." / "Trong phạm vi ..., X ..."
                 a = self.sc.scan(b, ln.end)
                 if not a:
                     continue
-                if not (self.sc.predicate_at(a[1], ln.end) or (giao or req) and self._verbish(a[1], ln.end)):
+                if not (self.sc.predicate_at(a[1], ln.end) or giao and self._verbish(a[1], ln.end)):
                     continue
                 if a[1] - a[0] < 3:
                     continue
@@ -805,6 +855,17 @@ class _Extractor:
         return res
 
     def _list_continues_before(self, c: int) -> bool:
+        """Is the comma at c inside a list of bodies that began before it ('phối hợp với
+        các cơ quan, đơn vị liên quan')?"""
+        lt = self.sc.low
+        lo = max(0, c - 120)
+        for m in re.finditer(r"(?<![\w])\w", lt[lo:c]):
+            h = lo + m.start()
+            if self.sc.head_at(h) is None:
+                continue
+            a = self.sc.scan(h, min(len(lt), c + 120))
+            if a and a[0] < c < a[1]:
+                return True
         return False
 
     def _sentence_end(self, ln: _Line, after: int) -> int:
@@ -1166,6 +1227,10 @@ class _Extractor:
 
     def _own_segments(self, scope):
         return scope
+
+
+_BOILER = re.compile(r"^[\W_]*(?:(?:nghiêm\s+túc|khẩn\s+trương|chủ\s+động|tích\s+cực)\s+)?(?:(?:tổ\s+chức|triển\s+khai|thực\s+hiện)[\s,]*)+"
+                     r"(?:có\s+hiệu\s+quả|nghiêm\s+túc|kế\s+hoạch(?:\s+này)?|[\s,])*[\s./]*$")
 
 
 def _line_end(t: str, i: int) -> int:
