@@ -96,6 +96,7 @@ class _Vocab:
     other_heads: re.Pattern
     outside: dict
     closing_openers: re.Pattern
+    extend_to: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -132,6 +133,7 @@ def vocab() -> _Vocab:
         other_heads=re.compile(rf"^(?:[-+•*]\s*)?(?:{_alts(tl['other_heads'])})[^:\n]{{0,20}}:\s*"),
         outside={k: tuple(v) for k, v in d["outside_authority"].items() if k != "note"},
         closing_openers=re.compile(rf"(?:{_alts(d['closing']['openers'])}){word_end}"),
+        extend_to=re.compile(rf"(?<![\w])(?:{_alts(cues['extend_to']['words'])}){word_end}"),
     )
 
 
@@ -195,7 +197,7 @@ def _section_paths(doc: Document):
             return "assign"
         if inherited == "assign":
             return "assign"
-        if any(b.startswith(w) or f" {w}" in b for w in v.zones_skip) and len(b) < 90:
+        if any(b.startswith(w) for w in v.zones_skip) and len(b) < 90:
             return "skip"
         return inherited
 
@@ -329,6 +331,11 @@ class _Scanner:
 
     def stop_at(self, i: int) -> bool:
         """Does a predicate (a stop word) begin at i?"""
+        return self._stop(i) is True
+
+    def _stop(self, i: int):
+        """True where a predicate begins at i; the end of a kept phrase where a stop word is
+        part of the name ('có liên quan', 'được giao nhiệm vụ'); False otherwise."""
         m = self.v.strong_stops.match(self.low, i)
         if m:
             return True
@@ -340,9 +347,12 @@ class _Scanner:
         w = " ".join(self.low[m.start():m.end()].split())
         keep = self.v.keep_after.get(w)
         if keep:
-            rest = self.low[m.end():m.end() + 40].lstrip()
-            if any(rest.startswith(k) for k in keep):
-                return False
+            k0 = m.end()
+            while k0 < len(self.low) and self.low[k0] == " ":
+                k0 += 1
+            for k in keep:
+                if self.low.startswith(k, k0) and not self.low[k0 + len(k):k0 + len(k) + 1].isalnum():
+                    return k0 + len(k)
         return True
 
     def scan(self, i: int, limit: int, *, must_head: bool = True) -> tuple[int, int] | None:
@@ -369,9 +379,14 @@ class _Scanner:
                     k += 1
                 if k < limit and text[k] == "\n":
                     # a line break inside an actor phrase only after a comma/semicolon/'và'
-                    if text[last_end - 1:last_end] in (",", ";") or low[max(start, last_end - 3):last_end] == " và":
-                        j = k + 1
-                        continue
+                    p = j
+                    while p > start and text[p - 1] in " \t":
+                        p -= 1
+                    if text[p - 1:p] in (",", ";") or low[max(start, p - 3):p] == " và":
+                        nxt = self._next_word(k + 1, limit)
+                        if nxt is not None and self._continues_list(nxt, limit):
+                            j = k + 1
+                            continue
                     break
                 if k == j:
                     break
@@ -385,9 +400,10 @@ class _Scanner:
                         break
                     j = m.end()
                     continue
-                if self.stop_at(m.start()):
+                st = self._stop(m.start())
+                if st is True:
                     break
-                j = last_end = m.end()
+                j = last_end = (st if st else m.end())
                 continue
             if tok in ",;":
                 nxt = self._next_word(m.end(), limit)
@@ -420,6 +436,23 @@ class _Scanner:
         if end <= start:
             return None
         return start, end
+
+    def extend(self, a: tuple[int, int], limit: int) -> tuple[int, int]:
+        """An actor not followed by a predicate may run on to a strong one within its
+        clause ('Tất cả lực lượng, phương tiện tham gia thực hiện Kế hoạch này phải ...')."""
+        if self.predicate_at(a[1], limit):
+            return a
+        stop = min(limit, a[1] + 120)
+        m = self.v.extend_to.search(self.low, a[1], stop)
+        if not m:
+            return a
+        between = self.text[a[1]:m.start()]
+        if re.search(r"[.;:()\n]", between) or len(between.split()) > 14:
+            return a
+        e = m.start()
+        while e > a[0] and self.text[e - 1] in " ,":
+            e -= 1
+        return (a[0], e)
 
     def _next_word(self, i: int, limit: int) -> int | None:
         while i < limit and self.text[i] in " \t\n":
@@ -477,6 +510,7 @@ class _Extractor:
         self.entries: list[_Entry] = []
         self.issuer_kind = _issuer_kind(doc)
         self.used_lines: set[int] = set()
+        self.block_lines: set[int] = set()
 
     # - helpers -
 
@@ -599,6 +633,7 @@ class _Extractor:
                                 scope=[(s, e)], role=role, deadline_spans=deadlines, task=task, line=x.index))
             for x in block:
                 self.used_lines.add(x.index)
+                self.block_lines.add(x.index)
             for x in task_lines:
                 self.used_lines.add(x.index)
                 self.task_line_of = getattr(self, "task_line_of", {})
@@ -657,7 +692,8 @@ class _Extractor:
             a = self.sc.scan(b, ln.end)
             if not a:
                 continue
-            a = self._to_colon(a, ln)
+            a2 = self._to_colon(a, ln)
+            a = a2 if a2 != a else self.sc.extend(a, ln.end)
             after = a[1]
             while after < ln.end and t[after] in " \t":
                 after += 1
@@ -741,7 +777,7 @@ class _Extractor:
             if e.kind in ("heading", "sentence"):
                 heading_at[e.line] = e
         for ln in self.lines:
-            if ln.zone == "skip":
+            if ln.zone == "skip" or ln.index in self.block_lines:
                 continue
             if ln.index in self.used_lines and ln.index not in heading_at:
                 # lines of per-task blocks: subjects of their own there ("MTTQ phối hợp ...")
@@ -766,8 +802,11 @@ class _Extractor:
                 a = self.sc.scan(b, ln.end)
                 if not a:
                     continue
+                a = self.sc.extend(a, ln.end)
                 if not (self.sc.predicate_at(a[1], ln.end) or giao and self._verbish(a[1], ln.end)):
                     continue
+                if ln.zone == "content" and re.match(r"[^.;]{0,40}:", t[a[1]:ln.end]):
+                    continue     # 'Đoàn Kiểm tra giám sát bầu cử của tỉnh: 01 cá nhân' lists, not tasks
                 if a[1] - a[0] < 3:
                     continue
                 if owner is not None and _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
