@@ -90,6 +90,7 @@ class _Vocab:
     predicates: re.Pattern
     zones_assign: tuple
     zones_skip: tuple
+    zones_skip_contains: tuple
     col: dict
     role_heads: re.Pattern
     time_heads: re.Pattern
@@ -126,6 +127,7 @@ def vocab() -> _Vocab:
         predicates=re.compile(rf"(?:{_alts(cues['subject_predicates']['verbs'])}){word_end}"),
         zones_assign=tuple(d["zones"]["assign"]),
         zones_skip=tuple(d["zones"]["skip"]),
+        zones_skip_contains=tuple(d["zones"]["skip_contains"]),
         col={k: tuple(v) for k, v in d["table_columns"].items() if k != "note"},
         role_heads=re.compile(rf"^(?:[-+•*]\s*)?(?:{_alts(tl['role_heads'])})\s+(?P<role>chủ\s+trì|phối\s+hợp|thực\s+hiện)"
                               rf"[^:\n]{{0,40}}:\s*"),
@@ -198,6 +200,8 @@ def _section_paths(doc: Document):
         if inherited == "assign":
             return "assign"
         if any(b.startswith(w) for w in v.zones_skip) and len(b) < 90:
+            return "skip"
+        if any(w in b for w in v.zones_skip_contains):
             return "skip"
         return inherited
 
@@ -345,6 +349,8 @@ class _Scanner:
         if not m:
             return False
         w = " ".join(self.low[m.start():m.end()].split())
+        if w == "tổ chức" and (self.low[m.end():m.end() + 1] == "," or self.low[max(0, m.start() - 4):m.start()] == "các "):
+            return m.end()     # 'các tổ chức, doanh nghiệp': the noun
         keep = self.v.keep_after.get(w)
         if keep:
             k0 = m.end()
@@ -447,7 +453,7 @@ class _Scanner:
         if not m:
             return a
         between = self.text[a[1]:m.start()]
-        if re.search(r"[.;:()\n]", between) or len(between.split()) > 14:
+        if re.search(r"[.;:()\n]", between) or len(between.split()) > 20:
             return a
         e = m.start()
         while e > a[0] and self.text[e - 1] in " ,":
@@ -798,15 +804,25 @@ class _Extractor:
                         b = m.end()
                     elif kind == "inner" or not ln.path:
                         continue     # before the first section only an explicit cue assigns
+                yeu_cau = bool(self.v.yeu_cau.match(lt, s))
                 # "Căn cứ ..., X ..." / "Trong phạm vi ..., X ..."
                 a = self.sc.scan(b, ln.end)
                 if not a:
                     continue
-                a = self.sc.extend(a, ln.end)
-                if not (self.sc.predicate_at(a[1], ln.end) or giao and self._verbish(a[1], ln.end)):
-                    continue
-                if ln.zone == "content" and re.match(r"[^.;]{0,40}:", t[a[1]:ln.end]):
+                if kind == "directed":
+                    a = self._directed(a, ln.end)
+                    if not a:
+                        continue
+                else:
+                    a = self.sc.extend(a, ln.end)
+                    if not (self.sc.predicate_at(a[1], ln.end) or (giao or yeu_cau) and self._verbish(a[1], ln.end)):
+                        continue
+                mcol = re.match(r"([^.;]{0,40}):", t[a[1]:ln.end])
+                if ln.zone == "content" and mcol and not re.search(r"(?:sau|gồm|gồm có|sau đây|thông qua|như)\s*$",
+                                                                 mcol.group(1)):
                     continue     # 'Đoàn Kiểm tra giám sát bầu cử của tỉnh: 01 cá nhân' lists, not tasks
+                if ";" in t[a[0]:a[1]] and not (req or giao):
+                    continue     # 'Tập thể: các cơ quan ...; các Sở, ban, ngành ...; UBND ...': a list of bodies
                 if a[1] - a[0] < 3:
                     continue
                 if owner is not None and _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
@@ -824,6 +840,19 @@ class _Extractor:
                     e.request = self._outside(a) or True
                 if ln.zone != "assign" and not ln.path:
                     e.section = "preamble"
+
+    def _directed(self, a, limit: int):
+        """'chỉ đạo X chủ trì / (tiếp tục) phối hợp / khẩn trương ...': X is listed only when
+        its own predicate opens with such a cue (after an optional 'theo chức năng ...')."""
+        lt = self.sc.low
+        p = a[1]
+        m = re.match(r"\s+theo\s+chức\s+năng,?\s+nhiệm\s+vụ(?:\s+được\s+giao)?", lt[p:limit])
+        q = p + (m.end() if m else 0)
+        if re.match(r"\s*(?:tiếp\s+tục\s+)?(?:chủ\s+trì|phối\s+hợp|khẩn\s+trương)(?![\w])", lt[q:limit]):
+            if m:
+                return a
+            return a
+        return None
 
     def _block_subject_ok(self, ln: _Line, a) -> bool:
         """Inside a per-task block's task text, a subject counts only when it is not the
@@ -862,10 +891,13 @@ class _Extractor:
         t = self.text
         lt = self.sc.low
         out = [(ln.body, "start")]
-        for m in re.finditer(r"(?<=[.;])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n", t[ln.body:ln.end]):
+        more = []
+        for m in re.finditer(r"(?<=[.;:])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n", t[ln.body:ln.end]):
             p = ln.body + m.end()
             out.append((p, "start"))
-        more = []
+        # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
+        for m in re.finditer(r"(?<![\w])chỉ\s+đạo\s+(?=\w)", lt[ln.body:ln.end]):
+            more.append((ln.body + m.end(), "directed"))
         for p, k in out:
             # an opening adverbial clause ends at its first comma
             if re.match(r"(?:căn cứ|trên cơ sở|trong phạm vi|trong quá trình|quá trình|để|đồng thời|"
@@ -873,7 +905,11 @@ class _Extractor:
                 c = t.find(", ", p, min(ln.end, p + 400))
                 while c > 0:
                     nxt = c + 2
-                    if self.sc.head_at(nxt) is not None and not self._list_continues_before(c):
+                    # a verb of its own in the opening clause ('Căn cứ ..., phối hợp với các cơ
+                    # quan, đơn vị ...') makes what follows an object, not a subject
+                    if self.v.strong_stops.search(lt, p, c):
+                        break
+                    if self.sc.head_at(nxt) is not None:
                         more.append((nxt, "start"))
                         break
                     c = t.find(", ", nxt, min(ln.end, p + 400))
