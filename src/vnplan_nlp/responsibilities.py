@@ -999,7 +999,7 @@ class _Extractor:
     def tables(self, start: int, end: int, part) -> None:
         """Task tables: a header row of known column names, then rows."""
         text = self.text
-        lines = _plain_lines(text, start, end)
+        lines = _join_cell_lines(text, _plain_lines(text, start, end))
         cols = self.v.col
         i = 0
         while i < len(lines):
@@ -1008,8 +1008,8 @@ class _Extractor:
                 i += 1
                 continue
             rows = self._table_rows(lines, hdr_end, header, piped)
-            title = _table_title(text, part)
-            self._table_entries(rows, header, title)
+            title_span = (lines[max(0, i - 4)][0], lines[i][0]) if i > 0 else (part.start, part.start)
+            self._table_entries(rows, header, title_span)
             i = hdr_end + max(1, sum(len(r["lines"]) for r in rows))
 
     def _table_header(self, lines, i):
@@ -1108,10 +1108,10 @@ class _Extractor:
             j += 1
         return rows
 
-    def _table_entries(self, rows, header, title) -> None:
+    def _table_entries(self, rows, header, title_span) -> None:
         text = self.text
-        deadline_default = _title_deadline(text, title)
-        restart = _numbers_restart(rows)
+        deadline_default = None if "deadline" in header else _title_deadline(text, *title_span)
+        restart = _numbers_restart(rows, text)
         for r in rows:
             if r.get("piped"):
                 cells = dict()
@@ -1158,15 +1158,21 @@ class _Extractor:
                  for a, b in parts]
         if len(parts) > 1 and any(verbs):
             # clauses with their own verb split the cell; a clause without one joins the next
+            # clauses with a verb of their own each name an actor ('Sở KH&CN chủ trì ...; Các
+            # sở ... thực hiện ...'); verbless ones before them together name another
             pend = None
+            pend_end = None
             for (a, b), has in zip(parts, verbs):
-                if pend is None:
-                    pend = a
                 if not has:
+                    if pend is None:
+                        pend = a
+                    pend_end = b
                     continue
-                sc = self.sc.scan(pend, b)
-                if not sc:
+                if pend is not None:
+                    out.append(((pend, pend_end), role, None))
                     pend = None
+                sc = self.sc.scan(a, b)
+                if not sc:
                     continue
                 actor_end = sc[1]
                 rest = self.sc.low[actor_end:b]
@@ -1174,10 +1180,9 @@ class _Extractor:
                 if re.match(r"\s*thực hiện", rest):
                     rl = "execute"
                 dl = _recurrence_in(self.text, actor_end, b)
-                out.append(((pend, actor_end), rl, dl))
-                pend = None
+                out.append(((a, actor_end), rl, dl))
             if pend is not None:
-                out.append(((pend, e), role, None))
+                out.append(((pend, pend_end), role, None))
             return out
         sc = self.sc.scan(s, e)
         if sc and re.match(r"\s+(?:chủ trì|thúc đẩy|theo dõi|thực hiện|phối hợp)\b", self.sc.low[sc[1]:e]):
@@ -1335,33 +1340,51 @@ def _plain_lines(text: str, start: int, end: int):
     return out
 
 
+def _join_cell_lines(text: str, lines):
+    """A flattened cell printed over several lines ('... các doanh nghiệp viễn thông;' /
+    'các cơ quan, đơn vị liên quan') is one cell: a line opening in lower case, or after a
+    line ending with a comma or semicolon, continues the one before."""
+    out = []
+    for a, b, t in lines:
+        if out and " | " not in t and " | " not in out[-1][2] and (
+                t[0].islower() or out[-1][2].rstrip().endswith((",", ";"))) \
+                and not re.fullmatch(r"\d{1,3}\.?", out[-1][2]):
+            pa, pb, pt = out[-1]
+            out[-1] = (pa, b, text[pa:b])
+            continue
+        out.append((a, b, t))
+    return out
+
+
 def _table_title(text: str, part) -> str:
     return " ".join(filter(None, [part.label, part.title]))
 
 
-def _title_deadline(text: str, title: str):
-    """'... ĐẾN NĂM 2030' in a table's title: the deadline of every row without a time
-    column. Returned as a span of the document text."""
+def _title_deadline(text: str, start: int, end: int):
+    """'... ĐẾN NĂM 2030' in a table's title (the lines before its header): the deadline of
+    every row of a table without a time column, as a span of the document text."""
+    m = re.search(r"(?<![\w])(?:ĐẾN|đến|Đến)\s+(?:HẾT\s+|hết\s+)?(?:NĂM|năm)\s+\d{4}", text[start:end])
+    if m:
+        return (start + m.start(), start + m.end())
     return None
 
 
-def _numbers_restart(rows) -> bool:
-    """Do row numbers start again in each group (I.1, I.2, II.1 ...)?"""
-    seen = set()
+def _numbers_restart(rows, text: str) -> bool:
+    """Do row numbers start again in each group (I.1, I.2, II.1 ...)? Then a row's section
+    needs its group: PL.I.2; else the number alone is unique: PL.8."""
+    prev_group, prev_num = object(), None
     for r in rows:
         num = r.get("num")
         if not num:
             continue
-        seen_key = r.get("_num_s")
-    nums = []
-    for r in rows:
-        if r.get("piped"):
+        try:
+            n = int(text[num[0]:num[1]].strip(" ."))
+        except ValueError:
             continue
-        nums.append(r["group"])
-    groups = [r["group"] for r in rows]
-    if len(set(groups)) <= 1:
-        return False
-    return True
+        if prev_num is not None and r["group"] != prev_group and n <= prev_num:
+            return True
+        prev_group, prev_num = r["group"], n
+    return False
 
 
 def _looks_time(t: str) -> bool:
@@ -1469,35 +1492,53 @@ def _role_of(text: str, low: str, scope, own=None) -> str:
 
 _MONTHS = r"(?:tháng\s+\d{1,2}(?:\s*[/\-.]\s*\d{4}|\s+năm\s+\d{4})?)"
 _QUARTER = r"(?:(?:quý|quí)\s+(?:[IV]+|\d)(?:\s*[/\-]\s*\d{4}|\s+năm\s+\d{4})?)"
-_DAY = r"(?:ngày\s+\d{1,2}(?:\s*[/\-.]\s*\d{1,2}(?:\s*[/\-.]\s*\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)|\d{1,2}/\d{1,2}(?:/\d{4})?)"
+_DAY1 = r"(?:\d{1,2}\s*[/\-.]\s*\d{1,2}(?:\s*[/\-.]\s*\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+_DAY = rf"(?:ngày\s+{_DAY1}(?:\s*(?:,|và)\s*{_DAY1})*|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?(?:\s*(?:,|và)\s*{_DAY1})*)"
 _YEAR = r"(?:năm\s+\d{4})"
+_HOUR = r"(?:\d{1,2}\s*h\s*\d{0,2}\S?)"
+_EVERY = r"(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần|ngày))"
+# explicit time phrases of an assignment: bounds, periods, months and quarters, reporting hours,
+# start conditions ('khi Bộ Y tế có văn bản triển khai'); 'đến năm 2030' only where it opens a clause
 _DEADLINE = re.compile(
     rf"(?<![\w])(?:"
-    rf"(?:định\s+kỳ\s+)?(?:(?:hằng|hàng)\s+(?:năm|quý|tháng)\s*)?\(?(?:trước|chậm\s+nhất|không\s+quá)\s+(?:(?:là\s+)?{_DAY}|{_MONTHS}|{_QUARTER}){{1}}(?:\s+(?:hằng|hàng)\s+năm)?\)?"
+    rf"(?:định\s+kỳ\s+)?(?:(?:hằng|hàng)\s+(?:năm|quý|tháng)\s*)?\(?(?:trước|chậm\s+nhất|không\s+quá)\s+(?:(?:là\s+)?{_DAY}|{_MONTHS}|{_QUARTER}|{_HOUR}(?:\s*và\s*{_HOUR})?){_EVERY}?\)?"
+    rf"|\d{{1,2}}\s+lần\s*/\s*(?:ngày|tuần|tháng)(?:\s*\([^)]{{0,40}}\))?"
     rf"|(?:hoàn\s+thành|xong)\s+(?:trước|trong)\s+(?:{_DAY}|{_MONTHS}|{_QUARTER}|{_YEAR})"
     rf"|trong\s+(?:{_MONTHS}|{_QUARTER}|{_YEAR})"
     rf"|(?:từ|kể\s+từ)\s+(?:{_DAY}|{_MONTHS}|{_QUARTER})\s+(?:đến|tới)\s+(?:(?:hết\s+)?{_DAY}|{_MONTHS}|{_QUARTER}|{_YEAR})"
-    rf"|đến\s+(?:hết\s+)?(?:{_YEAR})"
+    rf"|(?:(?<=^)|(?<=[;:(]\s)|(?<=[;:(]))đến\s+(?:hết\s+)?{_YEAR}"
     rf"|{_QUARTER}"
     rf"|ngay\s+trong\s+năm\s+\d{{4}}"
     rf"|khi\s+(?:Bộ|Tổng\s+Liên\s+đoàn|Trung\s+ương|Chính\s+phủ|cấp\s+trên)[^,;.()]{{2,60}}?(?:có\s+văn\s+bản\s+triển\s+khai|triển\s+khai(?:\s+thực\s+hiện)?|có\s+hướng\s+dẫn)"
-    rf")", re.I)
-_REPORT_RECUR = re.compile(r"(?<![\w])(?:(?:định\s+kỳ)(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần))?|(?:hằng|hàng)\s+(?:năm|quý|tháng))"
-                           r"(?=[^.;]{0,120}?\bbáo\s+cáo)|(?<=báo cáo)[^.;]{0,80}?(?:(?:hằng|hàng)\s+(?:năm|quý|tháng))", re.I)
+    rf")", re.I | re.M)
+_RECUR = re.compile(r"(?<![\w])(?:định\s+kỳ(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?|(?:hằng|hàng)\s+(?:năm|quý|tháng))(?![\w])", re.I)
+_REPORTISH = re.compile(r"báo\s+cáo|tổng\s+hợp|đánh\s+giá\s+kết\s+quả|sơ\s+kết|tổng\s+kết", re.I)
 
 
 def _deadlines(text: str, scope) -> list[tuple[int, int]]:
+    """Time phrases of an assignment, clause by clause: the explicit ones; a recurrence
+    ('định kỳ', 'hằng năm') only in a clause that reports and gives no explicit date."""
+    low = _low(text)
     found: list[tuple[int, int]] = []
-    for s, e in scope:
-        for m in _DEADLINE.finditer(text, s, e):
+    for cs, ce in _clauses(text, low, scope):
+        dated = []
+        for m in _DEADLINE.finditer(text, cs, ce):
             a, b = m.start(), m.end()
             seg = text[a:b]
             if seg.startswith("(") and not seg.endswith(")"):
                 a += 1
-            found.append((a, b))
-        for m in re.finditer(r"(?<![\w])(?:[Đđ]ịnh\s+kỳ(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?)(?=[^.;\n]{0,60}?báo\s+cáo)",
-                             text[s:e]):
-            found.append((s + m.start(), s + m.end()))
+            if seg.endswith(")") and "(" not in seg:
+                b -= 1
+            if text[a:b].startswith("đến") and a > cs and text[cs:a].strip(" -+•(:"):
+                continue     # 'Chương trình ... đến năm 2030': part of a name, not a deadline
+            dated.append((a, b))
+        if dated:
+            found.extend(dated)
+            continue
+        if _REPORTISH.search(text, cs, ce):
+            for m in _RECUR.finditer(text, cs, ce):
+                found.append((m.start(), m.end()))
+                break
     found.sort()
     out: list[tuple[int, int]] = []
     for a, b in found:
