@@ -517,6 +517,9 @@ class _Extractor:
         self.issuer_kind = _issuer_kind(doc)
         self.used_lines: set[int] = set()
         self.block_lines: set[int] = set()
+        self.closing_line = self._closing_line()
+        self.scope_end = min(body_end, self.lines[self.closing_line].start) if self.closing_line is not None \
+            else body_end
 
     # - helpers -
 
@@ -754,6 +757,7 @@ class _Extractor:
     def _scope_of(self, ln: _Line, after: int) -> list[tuple[int, int]]:
         """Text of the item headed by ``ln``: to the end of its section."""
         end = ln.node.end if ln.node is not None and ln.node.start == ln.start else ln.end
+        end = min(end, self.scope_end)
         return [(after, max(end, ln.end))]
 
     def _bullet_scope(self, ln: _Line, after: int) -> list[tuple[int, int]]:
@@ -948,21 +952,25 @@ class _Extractor:
 
     # - closing paragraphs -
 
+    def _closing_line(self) -> int | None:
+        """Index of the first line of the closing paragraphs: after the last labelled item,
+        an unlabelled line opening with 'Trên đây', 'Trong quá trình ...', 'Đề nghị ...' or
+        saying 'xin thông báo'."""
+        last_label = max((x.index for x in self.lines if x.kind == "label"), default=-1)
+        for x in self.lines[last_label + 1:]:
+            if x.kind != "plain":
+                continue
+            if self.v.closing_openers.match(self.sc.low, x.start) or \
+                    re.search(r"xin\s+thông\s+báo", self.sc.low[x.start:x.end]):
+                return x.index
+        return None
+
     def closing(self) -> None:
         """The unnumbered paragraphs after the last item: 'Trong quá trình thực hiện, nếu có
         khó khăn, vướng mắc, các cơ quan ... báo cáo về X'."""
         if not self.lines:
             return
-        last_label = max((x.index for x in self.lines if x.kind == "label"), default=-1)
-        tail = [x for x in self.lines if x.index > last_label and x.kind == "plain"]
-        if not tail:
-            return
-        # only paragraphs after the last item's own text: from the first opener on
-        first = None
-        for x in tail:
-            if self.v.closing_openers.match(self.sc.low, x.start):
-                first = x.index
-                break
+        first = self.closing_line
         if first is None:
             return
         for x in self.lines[first:]:
@@ -1439,7 +1447,11 @@ def _same_actor(a: str, b: str) -> bool:
 
 _CLAUSE_SPLIT = re.compile(r"[;.]\s+|\n|;$")
 _LEAD_IN = re.compile(r"^(?:[-+•*]\s*|[a-zđ]\)\s*|\(\w+\)\s*|\d+(?:\.\d+)*[.)]\s*)*")
-_ADVERBIAL = re.compile(r"^(?:căn cứ|trên cơ sở|trong phạm vi|theo chức năng)[^,]{0,200},\s*")
+_FUNCTIONS = re.compile(r"^(?:căn\s+cứ|theo|trong\s+phạm\s+vi|trên\s+cơ\s+sở)\s+(?:vào\s+)?(?:chức\s+năng,?\s+nhiệm\s+vụ"
+                        r"(?:,?\s+quyền\s+hạn)?|lĩnh\s+vực\s+quản\s+lý)(?:\s+(?:của\s+(?:đơn\s+vị|mình|ngành|cơ\s+quan)"
+                        r"(?:\s+mình)?|được\s+giao))?\s*,?\s*")
+_ADVERBIAL = re.compile(r"^(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|theo\s+chức\s+năng|trong\s+quá\s+trình)[^.;]{0,200}?,\s*")
+_ADVERBS = re.compile(r"^(?:(?:tiếp\s+tục|chủ\s+động|thường\s+xuyên|tích\s+cực|khẩn\s+trương|kịp\s+thời|trực\s+tiếp)\s+)+")
 
 
 def _clauses(text: str, low: str, scope):
@@ -1455,9 +1467,18 @@ def _clauses(text: str, low: str, scope):
 def _clause_role(low: str, s: int, e: int) -> str:
     v = vocab()
     c = low[s:e]
-    c = _LEAD_IN.sub("", c, count=1)
-    c = _ADVERBIAL.sub("", c, count=1)
-    c = c.lstrip(" :,")
+    c = _LEAD_IN.sub("", c, count=1).lstrip(" :,")
+    c2 = _FUNCTIONS.sub("", c, count=1)
+    if c2 == c:
+        # 'Căn cứ ..., <verb>': the opening phrase runs to the comma a verb follows
+        m = re.match(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình)\b", c)
+        if m:
+            for cm in re.finditer(r",\s*", c[:240]):
+                rest = _ADVERBS.sub("", c[cm.end():])
+                if v.coord_head.match(rest) or v.lead_head.match(rest) or v.predicates.match(rest):
+                    c2 = c[cm.end():]
+                    break
+    c = _ADVERBS.sub("", c2.lstrip(" :,"))
     if v.coord_head.match(c):
         return "coordinate"
     if v.lead_head.match(c):
