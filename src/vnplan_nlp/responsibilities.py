@@ -400,6 +400,12 @@ class _Scanner:
                 continue
             tok = m.group(0)
             if tok[0].isalnum() or tok[0] == "_":
+                if tok[0].isupper():
+                    # a head inside a name ('Ủy viên Ban Chấp hành Đảng bộ'): take it whole
+                    hm = self.v.heads.match(low, m.start())
+                    if hm and hm.end() > m.end():
+                        j = last_end = hm.end()
+                        continue
                 if tok.lower() in ("và", "hoặc", "cùng"):
                     nxt = self._next_word(m.end(), limit)
                     if nxt is None or not self._continues_list(nxt, limit):
@@ -478,9 +484,13 @@ class _Scanner:
         return bool(m)
 
     def predicate_at(self, i: int, limit: int) -> bool:
-        """Does an assigning predicate (adverbs, then a verb of the list) begin at i?"""
+        """Does an assigning predicate (adverbs, then a verb of the list) begin at i? An
+        opening 'căn cứ chức năng, nhiệm vụ được giao,' is skipped."""
         while i < limit and self.text[i] in " \t,:":
             i += 1
+        f = _FUNCTIONS.match(self.low, i)
+        if f and f.end() > i:
+            i = f.end()
         m = self.v.adverbs.match(self.low, i)
         j = m.end() if m else i
         return bool(self.v.predicates.match(self.low, j))
@@ -910,8 +920,10 @@ class _Extractor:
                 while c > 0:
                     nxt = c + 2
                     # a verb of its own in the opening clause ('Căn cứ ..., phối hợp với các cơ
-                    # quan, đơn vị ...') makes what follows an object, not a subject
-                    if self.v.strong_stops.search(lt, p, c):
+                    # quan, đơn vị ...') makes what follows an object, not a subject; so does a
+                    # cue word ('..., đề nghị các sở, ban, ngành ...'), handled on its own
+                    if self.v.strong_stops.search(lt, p, c) or re.search(r"(?<![\w])(?:đề\s+nghị|yêu\s+cầu|giao)(?![\w])",
+                                                                          lt[p:c + 2]):
                         break
                     if self.sc.head_at(nxt) is not None:
                         more.append((nxt, "start"))
@@ -957,50 +969,50 @@ class _Extractor:
         an unlabelled line opening with 'Trên đây', 'Trong quá trình ...', 'Đề nghị ...' or
         saying 'xin thông báo'."""
         last_label = max((x.index for x in self.lines if x.kind == "label"), default=-1)
+        if last_label < 0:
+            return None
         for x in self.lines[last_label + 1:]:
             if x.kind != "plain":
                 continue
             if self.v.closing_openers.match(self.sc.low, x.start) or \
                     re.search(r"xin\s+thông\s+báo", self.sc.low[x.start:x.end]):
                 return x.index
+            prev = self.lines[x.index - 1]
+            # after bullets, or after an item that printed its own text on its label line,
+            # an unlabelled paragraph is no longer the item's
+            if prev.kind == "bullet" or (prev.kind == "label" and self._label_has_text(prev)):
+                return x.index
         return None
 
+    def _label_has_text(self, ln: _Line) -> bool:
+        return not (ln.node is not None and ln.node.title and ln.node.start == ln.start)
+
     def closing(self) -> None:
-        """The unnumbered paragraphs after the last item: 'Trong quá trình thực hiện, nếu có
-        khó khăn, vướng mắc, các cơ quan ... báo cáo về X'."""
-        if not self.lines:
-            return
+        """The unnumbered paragraphs after the last item ('Trong quá trình thực hiện, nếu có
+        khó khăn, vướng mắc, các cơ quan ... báo cáo về X'): their sentence assignments are
+        labelled 'closing'; a reporting sentence with no subject of its own takes the actor
+        of the closing sentence before it."""
         first = self.closing_line
         if first is None:
             return
         for x in self.lines[first:]:
             if x.kind != "plain":
                 continue
-            low = self.sc.low[x.start:x.end]
-            if not re.search(r"báo cáo|phản ánh|gửi|đề xuất", low):
-                continue
-            # the actor: after 'vướng mắc, ' / 'đề nghị ' / at a clause start
-            a = None
-            for m in re.finditer(r"(?:vướng mắc|phát sinh|khó khăn)\s*(?:[^,]{0,40})?,\s*|đề nghị\s+|yêu cầu\s+|^", low):
-                cand = self.sc.scan(x.start + m.end(), x.end)
-                if cand and cand[1] - cand[0] > 4:
-                    a = cand
-                    break
-            if a is None:
-                prev = [e for e in self.entries if e.kind == "closing"]
-                if prev:
-                    a = prev[-1].actor
-                else:
-                    continue
-            # if the sentence repeats a sentence entry already found in the same line, mark it closing
-            dup = [e for e in self.entries if e.line == x.index]
-            for e in dup:
+            mine = [e for e in self.entries if e.line == x.index and e.kind in ("sentence", "closing")]
+            for e in mine:
                 e.section = "closing"
                 e.kind = "closing"
-            if dup:
+            if mine:
                 continue
-            e = self.add(_Entry(actor=a, kind="closing", section="closing", span=(x.start, x.end),
-                                scope=[(a[1], x.end)], line=x.index))
+            low = self.sc.low[x.start:x.end]
+            if not re.search(r"báo\s+cáo|phản\s+ánh|gửi", low) or not re.search(r"vướng\s+mắc|khó\s+khăn|đề\s+nghị", low):
+                continue
+            prev = [e for e in self.entries if e.kind == "closing"] or \
+                   [e for e in self.entries if e.line == x.index - 1 and e.kind == "sentence"]
+            if not prev:
+                continue
+            self.add(_Entry(actor=prev[-1].actor, kind="closing", section="closing", span=(x.start, x.end),
+                            scope=[(x.start, x.end)], line=x.index))
 
     # - tables -
 
