@@ -692,7 +692,7 @@ class _Extractor:
         for i, ln in enumerate(lines):
             if ln.zone != "assign" or ln.index in self.used_lines:
                 continue
-            if ln.kind == "plain":
+            if ln.kind == "plain" or self._is_partner_bullet(ln):
                 continue
             b = ln.body
             t = self.text
@@ -712,6 +712,8 @@ class _Extractor:
             if not a:
                 continue
             a2 = self._to_colon(a, ln)
+            if a2 == a:
+                a2 = self._title_actor(a, ln)
             a = a2 if a2 != a else self.sc.extend(a, ln.end)
             after = a[1]
             while after < ln.end and t[after] in " \t":
@@ -744,6 +746,30 @@ class _Extractor:
             self.used_lines.add(ln.index)
             if req:
                 self._request_followers(e, ln)
+
+    def _is_partner_bullet(self, ln: _Line) -> bool:
+        """A dashed line under 'Chủ trì, phối hợp' (with nothing after it) names a partner."""
+        if ln.kind != "bullet":
+            return False
+        k = ln.index - 1
+        while k >= 0 and self.lines[k].kind == "bullet":
+            k -= 1
+        if k < 0:
+            return False
+        head = self.sc.low[self.lines[k].start:self.lines[k].end]
+        return bool(re.search(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$", head))
+
+    def _title_actor(self, a, ln: _Line):
+        """A label line that is only a title ('7. Các doanh nghiệp hoạt động trong lĩnh vực
+        ... trên địa bàn Tỉnh') names its actor whole when no predicate follows the head."""
+        if ln.kind != "label" or ln.node is None or ln.node.start != ln.start or not ln.node.title:
+            return a
+        if self.sc.predicate_at(a[1], ln.end) or self.v.strong_stops.search(self.sc.low, a[1], ln.end):
+            return a
+        e = ln.end
+        while e > a[1] and self.text[e - 1] in " :.;,":
+            e -= 1
+        return (a[0], e)
 
     def _to_colon(self, a, ln: _Line):
         """'Các cơ quan thông tin, truyền thông của tỉnh: ...': in a heading 'X: task' the
@@ -806,6 +832,8 @@ class _Extractor:
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
+                if kind == "adverbial" and owner is not None:
+                    continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
                 req = giao = False
                 b = s
                 m = self.v.de_nghi.match(lt, b)
@@ -926,7 +954,7 @@ class _Extractor:
                                                                           lt[p:c + 2]):
                         break
                     if self.sc.head_at(nxt) is not None:
-                        more.append((nxt, "start"))
+                        more.append((nxt, "adverbial"))
                         break
                     c = t.find(", ", nxt, min(ln.end, p + 400))
         # 'giao', 'yêu cầu', 'đề nghị' inside a sentence
@@ -980,7 +1008,11 @@ class _Extractor:
             prev = self.lines[x.index - 1]
             # after bullets, or after an item that printed its own text on its label line,
             # an unlabelled paragraph is no longer the item's
-            if prev.kind == "bullet" or (prev.kind == "label" and self._label_has_text(prev)):
+            low = self.sc.low[x.start:x.end]
+            if prev.kind == "bullet" or (prev.kind == "label" and self._label_has_text(prev)
+                                         and re.search(r"báo\s+cáo|phản\s+ánh", low)
+                                         and re.search(r"vướng\s+mắc|khó\s+khăn|kế\s+hoạch\s+này", low)
+                                         and not low.startswith("đồng thời")):
                 return x.index
         return None
 
@@ -1481,15 +1513,15 @@ def _clause_role(low: str, s: int, e: int) -> str:
     c = low[s:e]
     c = _LEAD_IN.sub("", c, count=1).lstrip(" :,")
     c2 = _FUNCTIONS.sub("", c, count=1)
-    if c2 == c:
+    if re.match(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình|theo)\b", c) and not (
+            v.coord_head.match(_ADVERBS.sub("", c2)) or v.lead_head.match(_ADVERBS.sub("", c2))
+            or v.predicates.match(_ADVERBS.sub("", c2))):
         # 'Căn cứ ..., <verb>': the opening phrase runs to the comma a verb follows
-        m = re.match(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình)\b", c)
-        if m:
-            for cm in re.finditer(r",\s*", c[:240]):
-                rest = _ADVERBS.sub("", c[cm.end():])
-                if v.coord_head.match(rest) or v.lead_head.match(rest) or v.predicates.match(rest):
-                    c2 = c[cm.end():]
-                    break
+        for cm in re.finditer(r",\s*", c[:400]):
+            rest = _ADVERBS.sub("", c[cm.end():])
+            if v.coord_head.match(rest) or v.lead_head.match(rest) or v.predicates.match(rest):
+                c2 = c[cm.end():]
+                break
     c = _ADVERBS.sub("", c2.lstrip(" :,"))
     if v.coord_head.match(c):
         return "coordinate"
