@@ -1336,9 +1336,15 @@ class _Extractor:
                         seen.add((key, sec))
                         if e.kind == "taskline" and e.parent is None:
                             sec = e.section
+                        clause_end = min(end, _line_end(t, a[1]))
+                        stop = re.search(r"[;.](?:\s|$)", t[a[1]:clause_end])
+                        if stop:
+                            clause_end = a[1] + stop.start()
+                        dls = e.deadline_spans if e.deadline_spans is not None else \
+                            _deadlines(t, [(m.start(), clause_end)], recurrences=False)
                         x = _Entry(actor=a, kind="partner", section=sec if e.kind != "taskline" else e.section,
-                                   span=(m.start(), a[1]), scope=[(a[1], min(end, _line_end(t, a[1])))], role="coordinate",
-                                   deadline_spans=e.deadline_spans, task=e.task, line=e.line, parent=e)
+                                   span=(m.start(), a[1]), scope=[(a[1], clause_end)], role="coordinate",
+                                   deadline_spans=dls, task=e.task, line=e.line, parent=e)
                         extra.append(x)
         self.entries.extend(extra)
 
@@ -1533,6 +1539,8 @@ def _clause_role(low: str, s: int, e: int) -> str:
         before = c[max(0, m.start() - 16):m.start()]
         if any(before.rstrip().endswith(w) for w in v.lead_not_after):
             continue
+        if re.search(r"(?<![\w])để\s[^.;]{0,30}$", c[max(0, m.start() - 40):m.start()]):
+            continue     # '... về Sở X để tổng hợp, tham mưu ...': the recipient's work, not the actor's
         return "lead"
     for m in re.finditer(r"(?<![\w])chủ\s+trì(?![\w])", c):
         before = c[max(0, m.start() - 16):m.start()]
@@ -1580,7 +1588,7 @@ _RECUR = re.compile(r"(?<![\w])(?:định\s+kỳ(?:\s+(?:hằng|hàng)\s+(?:năm
 _REPORTISH = re.compile(r"báo\s+cáo|tổng\s+hợp|đánh\s+giá\s+kết\s+quả|sơ\s+kết|tổng\s+kết", re.I)
 
 
-def _deadlines(text: str, scope) -> list[tuple[int, int]]:
+def _deadlines(text: str, scope, recurrences: bool = True) -> list[tuple[int, int]]:
     """Time phrases of an assignment, clause by clause: the explicit ones; a recurrence
     ('định kỳ', 'hằng năm') only in a clause that reports and gives no explicit date."""
     low = _low(text)
@@ -1600,7 +1608,7 @@ def _deadlines(text: str, scope) -> list[tuple[int, int]]:
         if dated:
             found.extend(dated)
             continue
-        if _REPORTISH.search(text, cs, ce):
+        if recurrences and _REPORTISH.search(text, cs, ce):
             for m in _RECUR.finditer(text, cs, ce):
                 found.append((m.start(), m.end()))
                 break
