@@ -512,6 +512,7 @@ class _Entry:
     giao: bool = False
     line: int = -1
     parent: "_Entry | None" = None
+    directed: bool = False            # 'chỉ đạo X ...': X's sentence shares the director's clause
 
 
 class _Extractor:
@@ -527,6 +528,7 @@ class _Extractor:
         self.issuer_kind = _issuer_kind(doc)
         self.used_lines: set[int] = set()
         self.block_lines: set[int] = set()
+        self.task_text_lines: dict[int, list] = {}
         self.closing_line = self._closing_line()
         self.scope_end = min(body_end, self.lines[self.closing_line].start) if self.closing_line is not None \
             else body_end
@@ -561,6 +563,8 @@ class _Extractor:
         for es in by_line.values():
             es.sort(key=lambda x: x.actor[0])
             for x, y in zip(es, es[1:]):
+                if y.directed:
+                    continue
                 s, t = x.scope[0]
                 cut = y.span[0]
                 if s < cut < t:
@@ -611,6 +615,8 @@ class _Extractor:
                 j += 1
             block = lines[first:j]
             task_lines = [x for x in lines[block_floor:first]]
+            # dated phrases in the task's own text ('Chậm nhất ngày 10/12/2025', '(từ ngày 15/11
+            # đến ngày 15/12)') join those of its time line
             # a task starts at the label of the item or after the previous block
             section = _common_path([x.path for x in task_lines] or [lines[first].path])
             task = self._task_text(task_lines)
@@ -624,6 +630,11 @@ class _Extractor:
                         e -= 1
                     if e > s:
                         deadlines.append((s, e))
+            for x in task_lines:
+                for d in _deadlines(self.text, [(x.body, x.end)], recurrences=False):
+                    if d not in deadlines:
+                        deadlines.append(d)
+            deadlines.sort()
             for x in block:
                 lt = _low(self.ltext(x))
                 m = v.role_heads.match(lt)
@@ -655,7 +666,7 @@ class _Extractor:
                 self.block_lines.add(x.index)
             for x in task_lines:
                 self.used_lines.add(x.index)
-                self.task_line_of = getattr(self, "task_line_of", {})
+                self.task_text_lines[x.index] = deadlines
             block_floor = j
             i = j
 
@@ -877,7 +888,9 @@ class _Extractor:
                 end = self._sentence_end(ln, a[1])
                 e = self.add(_Entry(actor=a, kind="sentence", section=ln.path or "preamble", span=(s, end),
                                     scope=[(a[1], end)], request=req and self._outside(a), giao=giao,
-                                    line=ln.index, parent=owner))
+                                    line=ln.index, parent=owner, directed=kind == "directed"))
+                if ln.index in self.task_text_lines:
+                    e.deadline_spans = self.task_text_lines[ln.index]
                 if not req and getattr(self, "_requested_lines", None) and ln.index in self._requested_lines:
                     e.request = self._outside(a) or True
                 if ln.zone != "assign" and not ln.path:
