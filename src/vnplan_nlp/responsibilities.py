@@ -834,7 +834,7 @@ class _Extractor:
             if e.kind in ("heading", "sentence"):
                 heading_at[e.line] = e
         for ln in self.lines:
-            if ln.zone == "skip" or ln.index in self.block_lines:
+            if ln.zone == "skip" or ln.index in self.block_lines or self._is_partner_bullet(ln):
                 continue
             if ln.index in self.used_lines and ln.index not in heading_at:
                 # lines of per-task blocks: subjects of their own there ("MTTQ phối hợp ...")
@@ -1307,7 +1307,7 @@ class _Extractor:
         t = self.text
         lt = self.sc.low
         extra = []
-        pat = re.compile(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+(?:với|cùng))?\s*")
+        pat = re.compile(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+(?:với|cùng))?[ \t]*")
         for e in list(self.entries):
             if e.kind in ("table",) or e.role == "coordinate":
                 continue
