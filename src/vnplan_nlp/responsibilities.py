@@ -744,6 +744,10 @@ class _Extractor:
                 kind = "heading"
             elif self.sc.predicate_at(after, ln.end) or giao or req:
                 kind = "heading" if node_is_heading else "sentence"
+            elif node_is_heading and ln.node is not None and ln.node.start == ln.start and \
+                    re.match(r"[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", rest):
+                # '6. Đoàn kiểm tra trong quá trình ...': an item that opens with its actor
+                kind = "heading"
             else:
                 continue
             # a whole-line heading that is the title of a zone section is not an actor
@@ -956,7 +960,8 @@ class _Extractor:
         for p, k in out:
             # an opening adverbial clause ends at its first comma
             if re.match(r"(?:căn cứ|trên cơ sở|trong phạm vi|trong quá trình|quá trình|để|đồng thời|"
-                        r"sau khi|nếu|khi|theo đó|ngoài ra|bên cạnh đó)\b", lt[p:p + 20]):
+                        r"sau khi|nếu|khi|theo đó|ngoài ra|bên cạnh đó|kết thúc|trong thời gian|hằng năm|hàng năm|"
+                        r"định kỳ)\b", lt[p:p + 20]):
                 c = t.find(", ", p, min(ln.end, p + 400))
                 while c > 0:
                     nxt = c + 2
