@@ -351,6 +351,10 @@ class _Scanner:
         w = " ".join(self.low[m.start():m.end()].split())
         if w == "tổ chức" and (self.low[m.end():m.end() + 1] == "," or self.low[max(0, m.start() - 4):m.start()] == "các "):
             return m.end()     # 'các tổ chức, doanh nghiệp': the noun
+        if w == "tổ chức" and self.text[m.end() + 1:m.end() + 2].isupper():
+            nh = self.head_at(m.end() + 1)
+            if nh is not None:
+                return nh      # 'tổ chức Hội', 'tổ chức Đoàn': a body, not the verb
         keep = self.v.keep_after.get(w)
         if keep:
             k0 = m.end()
@@ -755,6 +759,10 @@ class _Extractor:
                     ln.node.title and _bare(ln.node.title) and any(w in _bare(ln.node.title) for w in self.v.zones_assign) \
                     and not req and not giao:
                 continue
+            if not node_is_heading:
+                owner = self._owner(ln)
+                if owner is not None and _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
+                    continue     # a bullet repeating its item's actor is part of that item
             scope = self._scope_of(ln, a[1]) if node_is_heading else self._bullet_scope(ln, a[1])
             e = self.add(_Entry(actor=a, kind=kind, section=ln.path, span=(ln.start, ln.end), scope=scope,
                                 request=req and self._outside(a), giao=giao, line=ln.index))
@@ -815,7 +823,7 @@ class _Extractor:
         """A bullet's text and the lines under it up to the next bullet or label."""
         end = ln.end
         for x in self.lines[ln.index + 1:]:
-            if x.kind != "plain":
+            if x.kind != "plain" or x.start >= self.scope_end:
                 break
             end = x.end
         return [(after, end)]
@@ -972,7 +980,7 @@ class _Extractor:
                                                                           lt[p:c + 2]):
                         break
                     if self.sc.head_at(nxt) is not None:
-                        more.append((nxt, "adverbial"))
+                        more.append((self._proper_subject(nxt, ln.end), "adverbial"))
                         break
                     c = t.find(", ", nxt, min(ln.end, p + 400))
         # 'giao', 'yêu cầu', 'đề nghị' inside a sentence
@@ -990,6 +998,21 @@ class _Extractor:
                 seen.add(p)
                 res.append((p, k))
         return res
+
+    def _proper_subject(self, p: int, limit: int) -> int:
+        """'Căn cứ ... tại cơ quan, đơn vị, Đảng ủy Sở, các chi bộ trực thuộc tổ chức ...': a
+        list opening with a common noun that runs on into named bodies is the tail of the
+        opening phrase; the subject starts at the first named body."""
+        if self.text[p].isupper():
+            return p
+        a = self.sc.scan(p, limit)
+        if not a:
+            return p
+        for m in re.finditer(r",\s+(?=[A-ZĐÀ-Ỹ])", self.text[a[0]:a[1]]):
+            q = a[0] + m.end()
+            if self.sc.head_at(q) is not None:
+                return q
+        return p
 
     def _list_continues_before(self, c: int) -> bool:
         """Is the comma at c inside a list of bodies that began before it ('phối hợp với
@@ -1731,13 +1754,19 @@ def find_responsibilities(doc: Document) -> list[Responsibility]:
     return out
 
 
+_MARKER = re.compile(r"^\s*(?:[-+•●○▪■◦–*]\s*|[a-zđ]\)\s*|\(\w{1,3}\)\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s+)")
+
+
 def _task_of(text: str, e: _Entry) -> str | None:
+    """The assigned work: the entry's own text, its lines (bullets, sub-items) joined with
+    '; ' and their markers dropped."""
     parts = []
     for s, t in e.scope:
-        seg = text[s:t].lstrip(" :,-")
-        if seg:
-            parts.append(seg)
-    return " ".join(parts) if parts else None
+        for line in text[s:t].split("\n"):
+            seg = _MARKER.sub("", line).strip(" :,;.")
+            if seg:
+                parts.append(seg)
+    return "; ".join(parts) if parts else None
 
 
 def _deadline_value(doc: Document, spans) -> object:
@@ -1757,3 +1786,71 @@ def _deadline_value(doc: Document, spans) -> object:
 def set_responsibilities(doc: Document) -> None:
     """The pipeline stage: fill ``doc.responsibilities``."""
     doc.responsibilities = find_responsibilities(doc)
+
+
+# -- ordering by deadline ---------------------------------------------------------------------
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def deadline_sort_key(resp: Responsibility, doc_date: str | None = None) -> tuple:
+    """A key that orders responsibilities by when they fall due: a dated deadline by its
+    (last) day, then recurrences ('hằng năm', 'định kỳ', 'thường xuyên'), then none.
+    Uses ``deadline_value`` from the dates stage where present, else reads the printed
+    phrase; a day and month without a year take the year of ``doc_date``."""
+    v = resp.deadline_value
+    iso = _iso_of_value(v[0] if isinstance(v, list) and v else v)
+    if iso is None and resp.deadline:
+        iso = _iso_of_phrase(resp.deadline, doc_date)
+    if iso is not None:
+        return (0, iso)
+    if resp.deadline:
+        return (1, _bare(resp.deadline))
+    return (2, "")
+
+
+def _iso_of_value(v) -> str | None:
+    if isinstance(v, str) and re.match(r"\d{4}-\d{2}", v):
+        return v
+    if isinstance(v, dict):
+        if v.get("end") or v.get("start"):
+            return v.get("end") or v.get("start")
+    return None
+
+
+def _iso_of_phrase(phrase: str, doc_date: str | None) -> str | None:
+    """The latest day a printed time phrase names ('trước ngày 15/11/2025' -> '2025-11-15',
+    'Quý III/2024' -> '2024-09-30', 'tháng 12/2025' -> '2025-12-31')."""
+    b = _bare(phrase)
+    year = None
+    if doc_date and re.match(r"\d{4}", doc_date):
+        year = int(doc_date[:4])
+    best: list[str] = []
+    for m in re.finditer(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}))?", b):
+        d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        y = int(y) if y else year
+        if y and 1 <= mo <= 12 and 1 <= d <= 31:
+            best.append(f"{y:04d}-{mo:02d}-{d:02d}")
+    for m in re.finditer(r"ngay (\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?", b):
+        d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        y = int(y) if y else year
+        if y and 1 <= mo <= 12:
+            best.append(f"{y:04d}-{mo:02d}-{d:02d}")
+    if not best:
+        for m in re.finditer(r"(?:quy|qui) (i{1,3}|iv|\d)\s*(?:[/\-]\s*| nam )(\d{4})", b):
+            g = m.group(1)
+            q = int(g) if g.isdigit() else _ROMAN.get(g, 0)
+            if 1 <= q <= 4:
+                end_month = q * 3
+                best.append(f"{int(m.group(2)):04d}-{end_month:02d}-{_month_end(end_month)}")
+        for m in re.finditer(r"thang (\d{1,2})\s*(?:/| nam )\s*(\d{4})", b):
+            mo = int(m.group(1))
+            if 1 <= mo <= 12:
+                best.append(f"{int(m.group(2)):04d}-{mo:02d}-{_month_end(mo)}")
+        for m in re.finditer(r"nam (\d{4})", b):
+            best.append(f"{int(m.group(1)):04d}-12-31")
+    return max(best) if best else None
+
+
+def _month_end(m: int) -> str:
+    return "31" if m in (1, 3, 5, 7, 8, 10, 12) else ("30" if m != 2 else "28")
