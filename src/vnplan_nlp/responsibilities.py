@@ -519,6 +519,18 @@ class _Entry:
     directed: bool = False            # 'chỉ đạo X ...': X's sentence shares the director's clause
 
 
+@dataclass
+class Candidate:
+    """A place an actor phrase opens a line or clause, for the choice of what assigns."""
+    line: _Line
+    start: int                 # where the clause (with its cue word) begins
+    how: str                   # body | start | adverbial | inner | directed
+    cue: str | None            # de_nghi | giao | yeu_cau | chi_dao
+    actor: tuple[int, int]
+    entry: _Entry              # the entry it makes if accepted
+    rule_role: str | None      # what the rules decided (None: not an assignment)
+
+
 class _Extractor:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -546,10 +558,23 @@ class _Extractor:
         self.entries.append(e)
         return e
 
-    def run(self) -> list[_Entry]:
+    def run(self, decide=None) -> list[_Entry]:
+        """All entries. ``decide`` (a candidate -> role or None function, the line model)
+        replaces the rules' choice of which lines assign a task and with what role; the
+        structured sources (per-task lines, tables) and partners stay with the rules."""
         self.task_blocks()
         self.items()
         self.sentences()
+        if decide is not None:
+            cands = self.candidates()
+            kept = [e for e in self.entries if e.kind not in ("heading", "sentence")]
+            for c in cands:
+                role = decide(self, c)
+                if role in ROLES:
+                    e = c.entry
+                    e.role = role
+                    kept.append(e)
+            self.entries = kept
         self.closing()
         for p in self.doc.appendices:
             self.tables(p.start, p.end, p)
@@ -576,7 +601,7 @@ class _Extractor:
                     x.span = (x.span[0], max(x.actor[1], cut))
         keep = []
         for e in self.entries:
-            if e.kind in ("sentence", "closing", "heading") and e.role is None:
+            if e.kind in ("sentence", "closing", "heading"):
                 own = " ".join(self.text[s:t] for s, t in e.scope)
                 if _BOILER.match(_low(own)):
                     continue
@@ -656,6 +681,7 @@ class _Extractor:
                             break
                         self._sentence_actor_line(y, section, task, deadlines, block_line=True)
                         self.used_lines.add(y.index)
+                        self.block_lines.add(y.index)
                         j = max(j, y.index + 1)
                     continue
                 role = {"chủ trì": "lead", "phối hợp": "coordinate"}.get(role_word, "execute")
@@ -769,6 +795,72 @@ class _Extractor:
             self.used_lines.add(ln.index)
             if req:
                 self._request_followers(e, ln)
+
+    def candidates(self) -> list["Candidate"]:
+        """Every place an actor phrase opens a line, a sentence or a clause (the rules' and
+        the line model's choices are made among these), with the entry it would make.
+        ``rule_role`` is the role the rules gave it, or None where they passed it over."""
+        lt = self.sc.low
+        t = self.text
+        by_start = {e.actor[0]: e for e in self.entries if e.kind in ("heading", "sentence")}
+        out: list[Candidate] = []
+        seen: set[int] = set()
+        for ln in self.lines:
+            if ln.index in self.block_lines or self._is_partner_bullet(ln):
+                continue
+            starts = [(ln.body, "body")] + [(p, k) for p, k in self._sentence_starts(ln) if p != ln.body]
+            for s, how in starts:
+                cue = None
+                b = s
+                m = self.v.de_nghi.match(lt, b)
+                if m:
+                    cue, b = "de_nghi", m.end()
+                else:
+                    m = self.v.giao.match(lt, b)
+                    if m:
+                        cue, b = "giao", m.end()
+                    else:
+                        m = self.v.yeu_cau.match(lt, b)
+                        if m:
+                            cue, b = "yeu_cau", m.end()
+                if how == "directed":
+                    cue = "chi_dao"
+                a = self.sc.scan(b, ln.end)
+                if not a or a[1] - a[0] < 3:
+                    continue
+                if how == "body" and ln.kind != "plain":
+                    a2 = self._to_colon(a, ln)
+                    if a2 == a:
+                        a2 = self._title_actor(a, ln)
+                    a = a2 if a2 != a else self.sc.extend(a, ln.end)
+                elif how != "directed":
+                    a = self.sc.extend(a, ln.end)
+                if a[0] in seen:
+                    continue
+                seen.add(a[0])
+                rule = by_start.get(a[0])
+                if rule is not None:
+                    entry = _Entry(actor=rule.actor, kind=rule.kind, section=rule.section, span=rule.span,
+                                   scope=list(rule.scope), request=rule.request, giao=rule.giao, line=rule.line,
+                                   parent=rule.parent, directed=rule.directed, deadline_spans=rule.deadline_spans)
+                else:
+                    heading = how == "body" and ln.kind == "label" and ln.zone == "assign"
+                    if heading:
+                        scope = self._scope_of(ln, a[1])
+                    elif how == "body" and ln.kind == "bullet":
+                        scope = self._bullet_scope(ln, a[1])
+                    else:
+                        scope = [(a[1], ln.end)]
+                    entry = _Entry(actor=a, kind="heading" if heading else "sentence", section=ln.path or "preamble",
+                                   span=(s if how != "body" else ln.start, ln.end), scope=scope,
+                                   request=cue == "de_nghi" and self._outside(a), giao=cue == "giao",
+                                   line=ln.index, directed=how == "directed",
+                                   deadline_spans=self.task_text_lines.get(ln.index))
+                rule_role = None
+                if rule is not None:
+                    rule_role = rule.role or ("lead" if rule.giao else _role_of(t, lt, rule.scope))
+                out.append(Candidate(line=ln, start=s, how=how, cue=cue, actor=a, entry=entry, rule_role=rule_role))
+        return out
 
     def _is_partner_bullet(self, ln: _Line) -> bool:
         """A dashed line under 'Chủ trì, phối hợp' (with nothing after it) names a partner."""
@@ -1337,7 +1429,7 @@ class _Extractor:
         extra = []
         pat = re.compile(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+(?:với|cùng))?[ \t]*")
         for e in list(self.entries):
-            if e.kind in ("table",) or e.role == "coordinate":
+            if e.kind in ("table", "partner") or (e.kind == "taskline" and e.role == "coordinate"):
                 continue
             seen = set()
             for s, end in e.scope:
@@ -1716,10 +1808,17 @@ def _outside_authority(actor: str, issuer_kind: str) -> bool:
 
 # -- public -----------------------------------------------------------------------------------
 
-def find_responsibilities(doc: Document) -> list[Responsibility]:
-    """All responsibilities of ``doc``, in text order (see the module docstring)."""
+def find_responsibilities(doc: Document, *, decide="auto") -> list[Responsibility]:
+    """All responsibilities of ``doc``, in text order (see the module docstring).
+
+    ``decide`` chooses which candidate clauses assign a task: ``"auto"`` (the line model
+    where it is shipped, see :func:`vnplan_nlp.learn.active_decider`; the rules otherwise),
+    ``None`` (the rules), or a function ``(extractor, candidate) -> role | None``."""
+    if decide == "auto":
+        from .learn import active_decider
+        decide = active_decider()
     ex = _Extractor(doc)
-    entries = ex.run()
+    entries = ex.run(decide)
     text = doc.text
     out: list[Responsibility] = []
     seen = set()
