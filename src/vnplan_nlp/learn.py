@@ -241,40 +241,51 @@ def label_candidates(ex, cands, labels: list[dict]) -> list[str]:
 
 def project_gold(ex, cands, gold: list[dict]) -> list[dict]:
     """Line labels from the hand-read responsibility gold: each gold entry that is not a
-    table row is placed on the first candidate (in text order) whose actor matches it and
-    whose section agrees ('III.2' ~ 'III.2.b'; 'closing' on the closing paragraphs;
-    'preamble' before the first section). Entries that no candidate carries (per-task
+    table row is placed on a candidate whose actor matches it and whose section agrees --
+    first an equal actor in the same section, then an equal actor in a section one of which
+    extends the other ('III.2' ~ 'III.2.b'), then the same two with one actor containing the
+    other; in text order within each pass. 'closing' entries go on the closing paragraphs,
+    'preamble' ones before the first section. Entries that no candidate carries (per-task
     lines, partners after 'phối hợp với') are left out: those are not line decisions."""
     from .responsibilities import actor_key
     t = ex.text
     taken: set[int] = set()
+    placed: dict[int, int] = {}
+    keys = [actor_key(t[c.actor[0]:c.actor[1]]) for c in cands]
+
+    def sec_ok(c, sec: str, exact: bool) -> bool:
+        p = c.line.path or ""
+        if sec == "closing":
+            return ex.closing_line is not None and c.line.index >= ex.closing_line
+        if sec == "preamble":
+            return not p
+        if exact:
+            return p == sec
+        return bool(p) and (p.startswith(sec + ".") or sec.startswith(p + "."))
+
+    for equal in (True, False):
+        for exact in (True, False):
+            for gi, g in enumerate(gold):
+                sec = g.get("section") or ""
+                if gi in placed or sec.startswith("PL."):
+                    continue
+                kg = actor_key(g["actor"])
+                for i, c in enumerate(cands):
+                    if i in taken:
+                        continue
+                    ka = keys[i]
+                    if equal:
+                        ok = ka == kg
+                    else:
+                        ok = bool(kg) and (f" {kg} " in f" {ka} " or f" {ka} " in f" {kg} ")
+                    if ok and sec_ok(c, sec, exact):
+                        taken.add(i)
+                        placed[gi] = i
+                        break
     out = []
-    for g in gold:
-        sec = g.get("section") or ""
-        if sec.startswith("PL."):
-            continue
-        kg = actor_key(g["actor"])
-        best = None
-        for i, c in enumerate(cands):
-            if i in taken:
-                continue
-            ka = actor_key(t[c.actor[0]:c.actor[1]])
-            if not (ka == kg or (kg and (f" {kg} " in f" {ka} " or f" {ka} " in f" {kg} "))):
-                continue
-            p = c.line.path or ""
-            if sec == "closing":
-                ok = ex.closing_line is not None and c.line.index >= ex.closing_line
-            elif sec == "preamble":
-                ok = True
-            else:
-                ok = p == sec or p.startswith(sec + ".") or sec.startswith(p + ".") if p else False
-            if ok:
-                best = i
-                break
-        if best is None:
-            continue
-        taken.add(best)
-        c = cands[best]
+    for gi, i in sorted(placed.items(), key=lambda x: x[1]):
+        c = cands[i]
+        g = gold[gi]
         out.append({"line": " ".join(t[c.line.start:c.line.end].split())[:60],
                     "actor": " ".join(t[c.actor[0]:c.actor[1]].split()),
                     "label": g["role"], "section": g.get("section")})

@@ -809,7 +809,10 @@ class _Extractor:
             if ln.index in self.block_lines or self._is_partner_bullet(ln):
                 continue
             starts = [(ln.body, "body")] + [(p, k) for p, k in self._sentence_starts(ln) if p != ln.body]
+            spans: list[tuple[int, int]] = []
             for s, how in starts:
+                if any(a0 < s < a1 for a0, a1 in spans):
+                    continue
                 cue = None
                 b = s
                 m = self.v.de_nghi.match(lt, b)
@@ -838,6 +841,7 @@ class _Extractor:
                 if a[0] in seen:
                     continue
                 seen.add(a[0])
+                spans.append(a)
                 rule = by_start.get(a[0])
                 if rule is not None:
                     entry = _Entry(actor=rule.actor, kind=rule.kind, section=rule.section, span=rule.span,
@@ -944,9 +948,12 @@ class _Extractor:
                 # lines of per-task blocks: subjects of their own there ("MTTQ phối hợp ...")
                 pass
             owner = self._owner(ln)
+            taken = [e.actor for e in self.entries if e.line == ln.index]
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
+                if any(a0 < s < a1 for a0, a1 in taken):
+                    continue     # inside an actor phrase already read ('người đứng đầu cấp ủy; thủ trưởng ...')
                 if kind == "adverbial" and owner is not None:
                     continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
                 req = giao = False
@@ -990,6 +997,7 @@ class _Extractor:
                 if self._is_past(a[1], ln.end):
                     continue
                 end = self._sentence_end(ln, a[1])
+                taken.append(a)
                 e = self.add(_Entry(actor=a, kind="sentence", section=ln.path or "preamble", span=(s, end),
                                     scope=[(a[1], end)], request=req and self._outside(a), giao=giao,
                                     line=ln.index, parent=owner, directed=kind == "directed"))
