@@ -8,17 +8,18 @@ Two views:
    per distinct actor phrase, deadlines merged into prose): our output is merged the same
    way before comparing (role: the strongest of the merged entries).
 
-Matching rule (the same for both views). Actor phrases are compared by key: tones folded,
-case folded, punctuation dropped, a leading "các"/"mỗi"/"đồng chí" dropped
-(``responsibilities.actor_key``). Two phrases match when their keys are equal or one
-contains the other at word boundaries ("Sở Nội vụ" ~ "Sở Nội vụ (Cơ quan thường trực ...)").
-Each gold entry is matched to at most one prediction and back, greedily in text order, in
-rounds: first same section path, then section paths one of which extends the other
-("III.2" ~ "III.2.b"), then any section of the document (project view only uses sections).
-A matched pair's role is right when equal. Its deadline is right when both are empty, or
-when both are present and every "; "-separated part of each has a part of the other that
-contains it or is contained in it (keys as for actors). Shared view: a merged deadline is
-right when both are empty, or every predicted part is contained in the gold prose.
+Matching rule (``vnplan_nlp.evaluate.match_responsibilities``, the same for both views).
+Actor phrases are compared by key: tones folded, case folded, punctuation dropped, a leading
+"các"/"mỗi"/"đồng chí" dropped (``responsibilities.actor_key``). Two phrases match when their
+keys are equal or one contains the other at word boundaries ("Sở Nội vụ" ~ "Sở Nội vụ (Cơ
+quan thường trực ...)"). Each gold entry is matched to at most one prediction and back,
+greedily in text order, in rounds: first same section path, then section paths one of which
+extends the other ("III.2" ~ "III.2.b"), then any section of the document (the shared view,
+which has no sections, uses only the last round). A matched pair's role is right when equal.
+Its deadline is right when both are empty, or when both are present and every "; "-separated
+part of each has a part of the other that contains it or is contained in it (keys as for
+actors). Shared view: a merged deadline is right when both are empty, or every predicted part
+is contained in the gold prose.
 
 Usage: PYTHONPATH=src python benchmarks/eval_responsibilities.py [--docs ID ...] [--misses]
        [--model rules|model|auto]
@@ -39,74 +40,17 @@ from vnplan_nlp import settings  # noqa: E402
 from vnplan_nlp.parse import parse_path  # noqa: E402
 from vnplan_nlp.responsibilities import actor_key, find_responsibilities  # noqa: E402
 
+from vnplan_nlp.evaluate import match_responsibilities as match  # noqa: E402
+from vnplan_nlp.evaluate import phrase_match as deadline_ok  # noqa: E402
+from vnplan_nlp.evaluate import prf  # noqa: E402
+
 STRENGTH = {"lead": 3, "execute": 2, "coordinate": 1}
-
-
-def compatible(a: str, b: str) -> int:
-    """2 equal keys, 1 containment at word boundaries, 0 no match."""
-    ka, kb = actor_key(a), actor_key(b)
-    if not ka or not kb:
-        return 0
-    if ka == kb:
-        return 2
-    if f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} ":
-        return 1
-    return 0
-
-
-def sec_compatible(a: str | None, b: str | None) -> bool:
-    a, b = a or "", b or ""
-    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 def parts_of(s: str | None) -> list[str]:
     if not s:
         return []
     return [k for k in (actor_key(p) for p in s.split(";")) if k]
-
-
-def deadline_ok(pred: str | None, gold: str | None) -> bool:
-    p, g = parts_of(pred), parts_of(gold)
-    if not p and not g:
-        return True
-    if not p or not g:
-        return False
-
-    def covered(x, ys):
-        return any(x in y or y in x for y in ys)
-    return all(covered(x, p) for x in g) and all(covered(x, g) for x in p)
-
-
-def match(gold: list[dict], pred: list[dict], rounds=("same", "compatible", "any")) -> list[tuple[int, int]]:
-    pairs: list[tuple[int, int]] = []
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    for rnd in rounds:
-        for strength in (2, 1):
-            for gi, g in enumerate(gold):
-                if gi in used_g:
-                    continue
-                for pi, p in enumerate(pred):
-                    if pi in used_p:
-                        continue
-                    if compatible(p["actor"], g["actor"]) < strength:
-                        continue
-                    if rnd == "same" and (p.get("section") or "") != (g.get("section") or ""):
-                        continue
-                    if rnd == "compatible" and not sec_compatible(p.get("section"), g.get("section")):
-                        continue
-                    pairs.append((gi, pi))
-                    used_g.add(gi)
-                    used_p.add(pi)
-                    break
-    return pairs
-
-
-def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
-    p = tp / n_pred if n_pred else 1.0
-    r = tp / n_gold if n_gold else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
 
 
 def merge_by_actor(items: list[dict]) -> list[dict]:
