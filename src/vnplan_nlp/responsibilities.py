@@ -143,8 +143,9 @@ def vocab() -> _Vocab:
 
 def normalise_actor(actor: str) -> str:
     """The normalised name of an actor phrase. The one place that decides it: the bodies
-    stage's ``normalise_body`` where installed, else a local key (tones, case, spaces and
-    a leading 'các'/'đồng chí' folded away)."""
+    stage's ``normalise_body`` where installed, else a local form: new-style tone marks,
+    short forms spelled out ('Sở KH&CN' -> 'Sở Khoa học và Công nghệ'), parentheses
+    dropped, spaces collapsed, first letter capital."""
     try:
         from .bodies import normalise_body  # type: ignore[attr-defined]
     except ImportError:
@@ -159,7 +160,23 @@ def normalise_actor(actor: str) -> str:
                 return out
             if out is not None and getattr(out, "name", None):
                 return out.name
-    return actor_key(actor)
+    name = " ".join(fold_tones(_expand(actor)).split()).strip(" ,;:.-")
+    name = re.sub(r"^(?:[Đđ]ề nghị|[Gg]iao|[Yy]êu cầu)\s+", "", name)
+    return name[:1].upper() + name[1:] if name else actor
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> list[tuple[re.Pattern, str]]:
+    forms = load_json("responsibility_verbs.json")["abbreviations"]["forms"]
+    return [(re.compile(rf"(?<![\w&]){re.escape(k)}(?![\w&])"), v) for k, v in sorted(forms.items(), key=lambda x: -len(x[0]))]
+
+
+def _expand(actor: str) -> str:
+    """'Sở KH&CN' -> 'Sở Khoa học và Công nghệ', for grouping only."""
+    for pat, full in _abbreviations():
+        actor = pat.sub(full, actor)
+    actor = re.sub(r"\s*\([^)]*\)", "", actor)       # '(Cơ quan thường trực ...)', '(qua ...)'
+    return actor
 
 
 def actor_key(actor: str) -> str:

@@ -93,7 +93,7 @@ def grouped(rows: list[Row], sort: str) -> list[tuple[str, list[Row]]]:
     for r in ordered:
         k = _fold(r.actor_body)
         groups.setdefault(k, []).append(r)
-        names.setdefault(k, r.actor)
+        names.setdefault(k, r.actor_body)
     out = [(names[k], v) for k, v in groups.items()]
     if sort == "actor":
         out.sort(key=lambda g: _fold(g[0]))
