@@ -272,7 +272,8 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
         t = text[a:b]
         c = classify(t)
         if lines and not c and (t[0].islower() or text[lines[-1].end - 1] in ",(" or
-                                text[lines[-1].start:lines[-1].end].endswith((" và", " của", " với"))):
+                                text[lines[-1].start:lines[-1].end].endswith((" và", " của", " với"))
+                                or _title_wraps(text, lines[-1], t)):
             lines[-1].end = b
             continue
         if c and not c[0].startswith("bullet"):
@@ -298,6 +299,18 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
                     path, node, zone = p0, n0, z0
         lines.append(_Line(a, b, bodypos, kind, path, node, zone, len(lines)))
     return lines
+
+
+def _title_wraps(text: str, prev: _Line, t: str) -> bool:
+    """A heading printed over two lines ('3. Đề nghị Ủy ban MTTQ ..., Hội Liên hiệp' /
+    'Phụ nữ Thành phố và các tổ chức thành viên của Mặt trận'): a short unpunctuated line
+    right after a label line that is only a title, itself unpunctuated."""
+    if prev.kind != "label" or prev.node is None or prev.node.start != prev.start or not prev.node.title:
+        return False
+    if prev.end - prev.start > 160 or len(t) > 100 or _BULLET.match(t):
+        return False
+    last = text[prev.end - 1]
+    return last.isalnum() and t[-1].isalnum() and t[0].isupper() and not any(c in t for c in ".;:")
 
 
 # -- scanning actors --------------------------------------------------------------------------
@@ -1125,9 +1138,9 @@ class _Extractor:
         a = self.sc.scan(p, limit)
         if not a:
             return p
-        for m in re.finditer(r",\s+(?=[A-ZĐÀ-Ỹ])", self.text[a[0]:a[1]]):
+        for m in re.finditer(r",\s+", self.text[a[0]:a[1]]):
             q = a[0] + m.end()
-            if self.sc.head_at(q) is not None:
+            if self.text[q].isupper() and self.sc.head_at(q) is not None:
                 return q
         return p
 
@@ -1207,13 +1220,20 @@ class _Extractor:
     # - tables -
 
     def tables(self, start: int, end: int, part) -> None:
-        """Task tables: a header row of known column names, then rows."""
+        """Task tables: a header row of known column names, then rows. Tables printed as rows
+        of cells joined by ' | ' (Word files) are read as a stream of cells; tables flattened
+        to one cell per line (Markdown pages) line by line."""
         text = self.text
-        lines = _join_cell_lines(text, _plain_lines(text, start, end))
-        cols = self.v.col
+        raw = _plain_lines(text, start, end)
+        if any(" | " in t for _, _, t in raw):
+            self._piped_tables(raw, (part.start, part.start))
+        lines = _join_cell_lines(text, [x for x in raw if " | " not in x[2]])
         i = 0
         while i < len(lines):
             header, hdr_end, piped = self._table_header(lines, i)
+            if piped:
+                i += 1
+                continue
             if not header:
                 i += 1
                 continue
@@ -1221,6 +1241,99 @@ class _Extractor:
             title_span = (lines[max(0, i - 4)][0], lines[i][0]) if i > 0 else (part.start, part.start)
             self._table_entries(rows, header, title_span)
             i = hdr_end + max(1, sum(len(r["lines"]) for r in rows))
+
+    def _cell_kind(self, cell: str) -> str | None:
+        b = _bare(cell).strip(" :.*")
+        for k in ("number", "lead", "coordinate", "deadline", "task", "product"):
+            if b in self.v.col[k]:
+                return k
+        return None
+
+    def _piped_tables(self, raw, title_span) -> None:
+        """Rows of cells joined by ' | '. The cells of consecutive lines form one stream, so
+        a row the normaliser joined to the next ('... | Quý III Năm 2026 2 | Khảo sát ...')
+        is split again where a row number ends a cell. Lines without a pipe between rows
+        ('I. NÂNG CAO NHẬN THỨC') name the group of the rows after them."""
+        text = self.text
+        stream: list = []          # (start, end) cells, or ("group", label)
+        for a, b, t in raw:
+            if " | " not in t:
+                g = re.match(r"^([IVXLC]+|[A-Z])[.\-)]\s+\S", t)
+                if g and stream:
+                    stream.append(("group", g.group(1)))
+                elif stream:
+                    stream.append(("break", None))
+                continue
+            pos = a
+            for piece in t.split("|"):
+                cs, ce = pos, pos + len(piece)
+                pos = ce + 1
+                while cs < ce and text[cs] == " ":
+                    cs += 1
+                while ce > cs and text[ce - 1] == " ":
+                    ce -= 1
+                stream.append((cs, ce))
+        i = 0
+        while i < len(stream):
+            # a header: consecutive cells of known column names
+            ks: list[str] = []
+            j = i
+            while j < len(stream) and stream[j][0] not in ("group", "break"):
+                k = self._cell_kind(text[stream[j][0]:stream[j][1]])
+                if k is None:
+                    m = re.match(r"^(.*\S)\s+(1)\.?$", text[stream[j][0]:stream[j][1]])
+                    if m and ks and self._cell_kind(m.group(1)):      # 'Thời gian thực hiện 1'
+                        cs = stream[j][0]
+                        stream[j:j + 1] = [(cs, cs + len(m.group(1))), (stream[j][1] - len(m.group(2)) -
+                                                                       (1 if text[stream[j][1] - 1] == "." else 0),
+                                                                       stream[j][1])]
+                        ks.append(self._cell_kind(m.group(1)))
+                        j += 1
+                    break
+                ks.append(k)
+                j += 1
+            if not ("lead" in ks and "task" in ks):
+                i = max(j, i + 1)
+                continue
+            rows = []
+            group = None
+            expect = 1
+            n = len(ks)
+            k0 = j
+            while k0 < len(stream):
+                if stream[k0][0] == "group":
+                    group = stream[k0][1]
+                    k0 += 1
+                    continue
+                if stream[k0][0] == "break":
+                    k0 += 1
+                    continue
+                if ks[0] == "number" and not re.fullmatch(r"\d{1,3}\.?", text[stream[k0][0]:stream[k0][1]]):
+                    k0 += 1          # out of step: go on to the next row number
+                    continue
+                cells = []
+                while len(cells) < n and k0 < len(stream) and stream[k0][0] not in ("group", "break"):
+                    cells.append(stream[k0])
+                    k0 += 1
+                if not cells:
+                    break
+                first = cells[0]
+                if re.fullmatch(r"\d{1,3}\.?", text[first[0]:first[1]]):
+                    expect = int(text[first[0]:first[1]].rstrip("."))
+                # the last cell may carry the next row's number: '... Năm 2026 2'
+                last = cells[-1]
+                m = re.match(r"^(.*\S)\s+(\d{1,3})\.?$", text[last[0]:last[1]])
+                if m and int(m.group(2)) == expect + 1 and len(cells) == n:
+                    cut = last[0] + len(m.group(1))
+                    num_start = last[0] + m.start(2)
+                    cells[-1] = (last[0], cut)
+                    stream.insert(k0, (num_start, last[1]))
+                row = dict(zip(ks, cells))
+                num = row.get("number")
+                rows.append({"group": group, "num": num, "cells": cells, "lines": [(cells[0][0], cells[-1][1])],
+                             "piped": True})
+            self._table_entries(rows, ks, title_span)
+            i = k0
 
     def _table_header(self, lines, i):
         """(columns, index after the header, piped?) of a header starting at line i."""
