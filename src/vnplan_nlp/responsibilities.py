@@ -142,27 +142,34 @@ def vocab() -> _Vocab:
 # -- the actor hook ---------------------------------------------------------------------------
 
 def normalise_actor(actor: str) -> str:
-    """The normalised name of an actor phrase. The one place that decides it: the bodies
-    stage's ``normalise_body`` where installed, else a local form: new-style tone marks,
-    short forms spelled out ('Sở KH&CN' -> 'Sở Khoa học và Công nghệ'), parentheses
-    dropped, spaces collapsed, first letter capital."""
+    """The normalised name of an actor phrase, the one place that decides it: short forms
+    spelled out ('Sở KH&CN' -> 'Sở Khoa học và Công nghệ') and parentheses dropped here,
+    then the bodies stage's ``normalise_body`` where installed (new-style tones, the case of
+    body words, named variants merged), else new-style tones, spaces collapsed, first
+    letter capital."""
+    pre = _expand(actor)
     try:
         from .bodies import normalise_body  # type: ignore[attr-defined]
     except ImportError:
         normalise_body = None
     if normalise_body is not None:
         try:
-            out = normalise_body(actor)
+            out = normalise_body(pre)
         except Exception:   # noqa: BLE001 - a failing hook must not lose the responsibility
             log.warning("normalise_body failed on %r", actor, exc_info=True)
         else:
             if isinstance(out, str) and out:
-                return out
-            if out is not None and getattr(out, "name", None):
-                return out.name
-    name = " ".join(fold_tones(_expand(actor)).split()).strip(" ,;:.-")
+                return out[:1].upper() + out[1:]
+    name = " ".join(fold_tones(pre).split()).strip(" ,;:.-")
     name = re.sub(r"^(?:[Đđ]ề nghị|[Gg]iao|[Yy]êu cầu)\s+", "", name)
     return name[:1].upper() + name[1:] if name else actor
+
+
+def actor_key(actor: str) -> str:
+    k = match_key(actor)
+    k = re.sub(r"[^\w\s&/]", " ", k)
+    k = re.sub(r"^(?:(?:các|mỗi|tất cả|toàn thể|những|đồng chí|đ/c)\s+)+", "", " ".join(k.split()))
+    return k
 
 
 @lru_cache(maxsize=1)
