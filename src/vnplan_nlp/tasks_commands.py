@@ -52,6 +52,13 @@ def _fold(s: str) -> str:
     return " ".join(strip_diacritics(fold_tones(s)).lower().split())
 
 
+def _display(actor: str) -> str:
+    """A group's name: the first actor as printed, short forms spelled out."""
+    from .responsibilities import _expand
+    s = " ".join(_expand(actor).split())
+    return s[:1].upper() + s[1:]
+
+
 def rows_of(paths, actor_filter: str | None = None, role: str | None = None):
     """(rows, errors) for the inputs: rows of every responsibility, errors as records."""
     from .parse import parse_path
@@ -93,7 +100,7 @@ def grouped(rows: list[Row], sort: str) -> list[tuple[str, list[Row]]]:
     for r in ordered:
         k = _fold(r.actor_body)
         groups.setdefault(k, []).append(r)
-        names.setdefault(k, r.actor_body)
+        names.setdefault(k, _display(r.actor))
     out = [(names[k], v) for k, v in groups.items()]
     if sort == "actor":
         out.sort(key=lambda g: _fold(g[0]))
