@@ -1250,9 +1250,18 @@ class _Extractor:
             i = hdr_end + max(1, sum(len(r["lines"]) for r in rows))
 
     def _cell_kind(self, cell: str) -> str | None:
+        """The column a header cell names: equal to a known name, or opening with one
+        ('Cơ quan chủ trì thực hiện'); 'other' for a short unknown header ('Văn bản giao
+        nhiệm vụ'); None for what is no header cell."""
         b = _bare(cell).strip(" :.*")
-        for k in ("number", "lead", "coordinate", "deadline", "task", "product"):
+        if not b:
+            return None
+        for k in ("number", "lead", "coordinate", "deadline", "task", "product", "other"):
             if b in self.v.col[k]:
+                return k
+        for k in ("lead", "coordinate", "deadline", "task", "product", "other"):
+            if any(b.startswith(w + " ") or b.startswith(w + "/") or b.startswith(w + "(") for w in self.v.col[k]
+                   if len(w) > 3):
                 return k
         return None
 
@@ -1344,14 +1353,7 @@ class _Extractor:
 
     def _table_header(self, lines, i):
         """(columns, index after the header, piped?) of a header starting at line i."""
-        cols = self.v.col
-
-        def kind(cell: str) -> str | None:
-            b = _bare(cell).strip(" :.*")
-            for k in ("number", "lead", "coordinate", "deadline", "task", "product"):
-                if b in cols[k]:
-                    return k
-            return None
+        kind = self._cell_kind
         a, b, t = lines[i]
         if " | " in t or t.startswith("|"):
             cells = [c.strip() for c in t.strip().strip("|").split("|")]
@@ -1464,6 +1466,11 @@ class _Extractor:
             for role, k in (("lead", "lead"), ("coordinate", "coordinate")):
                 c = cells.get(k)
                 if not c or c[1] <= c[0]:
+                    continue
+                ctext = text[c[0]:c[1]]
+                if self.sc.head_at(c[0]) is None and (_looks_time(ctext) or not ctext[:1].isupper()
+                                                      or len(ctext) > 200):
+                    log.info("table row %s: %r is no actor; cells out of step", section, ctext[:60])
                     continue
                 for a, rl, extra_dl in self._cell_actors(c, role):
                     self.add(_Entry(actor=a, kind="table", section=section, span=span, scope=[a],
