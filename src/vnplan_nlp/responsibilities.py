@@ -657,8 +657,10 @@ class _Extractor:
             ln = lines[i]
             t = self.ltext(ln)
             if not v.role_heads.match(_low(t)):
-                if ln.kind == "label":
-                    block_floor = i if not self._in_block_chain(i) else block_floor
+                if ln.kind == "label" and not (ln.node is not None and ln.node.kind in ("paren", "lparen")
+                                               and ln.node.start == ln.start):
+                    # a new item starts a new task; '(1) ... (2) ...' enumerate inside one
+                    block_floor = i
                 i += 1
                 continue
             # the block: consecutive role / time / other lines (and time lines just before)
@@ -736,9 +738,6 @@ class _Extractor:
                 self.task_text_lines[x.index] = deadlines
             block_floor = j
             i = j
-
-    def _in_block_chain(self, i: int) -> bool:
-        return False
 
     def _task_text(self, task_lines: list[_Line]) -> str | None:
         parts = []
@@ -822,10 +821,10 @@ class _Extractor:
                     ln.node.title and _bare(ln.node.title) and any(w in _bare(ln.node.title) for w in self.v.zones_assign) \
                     and not req and not giao:
                 continue
-            if not node_is_heading:
-                owner = self._owner(ln)
-                if owner is not None and _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
-                    continue     # a bullet repeating its item's actor is part of that item
+            owner = self._owner(ln)
+            if owner is not None and owner.line != ln.index and \
+                    _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
+                continue     # a bullet or sub-item repeating its item's actor is part of that item
             scope = self._scope_of(ln, a[1]) if node_is_heading else self._bullet_scope(ln, a[1])
             e = self.add(_Entry(actor=a, kind=kind, section=ln.path, span=(ln.start, ln.end), scope=scope,
                                 request=req and self._outside(a), giao=giao, line=ln.index))
@@ -1059,11 +1058,16 @@ class _Extractor:
         return None
 
     def _block_subject_ok(self, ln: _Line, a) -> bool:
-        """Inside a per-task block's task text, a subject counts only when it is not the
-        block's own actor."""
+        """Inside a per-task block's task text, a subject counts only when it names a body of
+        its own: not the block's actor again, not a generic 'các cơ quan, đơn vị, địa phương'
+        that restates it."""
+        actor = self.text[a[0]:a[1]]
+        generic = set(load_json("responsibility_verbs.json")["actor_heads"]["generic"]["words"])
+        if set(match_key(actor).replace(",", " ").split()) <= generic:
+            return False
         for e in self.entries:
             if e.kind == "taskline" and e.line > ln.index and e.line - ln.index < 12:
-                if _same_actor(self.text[a[0]:a[1]], self.text[e.actor[0]:e.actor[1]]):
+                if actor_key(actor) == actor_key(self.text[e.actor[0]:e.actor[1]]):
                     return False
         return True
 
