@@ -718,7 +718,7 @@ class _Extractor:
                     for y in lines[j:]:
                         if y.kind != "bullet" or not self.text[y.start] in "+":
                             break
-                        self._sentence_actor_line(y, section, task, deadlines, block_line=True)
+                        self._sentence_actor_line(y, section, task, deadlines)
                         self.used_lines.add(y.index)
                         self.block_lines.add(y.index)
                         j = max(j, y.index + 1)
@@ -726,7 +726,7 @@ class _Extractor:
                 role = {"chủ trì": "lead", "phối hợp": "coordinate"}.get(role_word, "execute")
                 # "Cơ quan thực hiện: Sở X chủ trì, phối hợp với Y ..." reads as a sentence
                 if role == "execute" and re.search(r"chủ\s+trì", _low(self.text[s:e])):
-                    self._sentence_actor_line(x, section, task, deadlines, body=s, block_line=True)
+                    self._sentence_actor_line(x, section, task, deadlines, body=s)
                     continue
                 self.add(_Entry(actor=(s, e), kind="taskline", section=section, span=(x.start, x.end),
                                 scope=[(s, e)], role=role, deadline_spans=deadlines, task=task, line=x.index))
@@ -751,8 +751,7 @@ class _Extractor:
             parts.append(" ".join(t.split()))
         return _cut("; ".join(p.rstrip(";.") for p in parts if p)) if parts else None
 
-    def _sentence_actor_line(self, x: _Line, section: str, task, deadlines, body: int | None = None,
-                             block_line: bool = False) -> None:
+    def _sentence_actor_line(self, x: _Line, section: str, task, deadlines, body: int | None = None) -> None:
         """'Sở X chủ trì, phối hợp với Y ...' on a per-task line: X lead (Y via partners)."""
         b = x.body if body is None else body
         a = self.sc.scan(b, x.end)
@@ -1154,20 +1153,6 @@ class _Extractor:
             if self.text[q].isupper() and self.sc.head_at(q) is not None:
                 return q
         return p
-
-    def _list_continues_before(self, c: int) -> bool:
-        """Is the comma at c inside a list of bodies that began before it ('phối hợp với
-        các cơ quan, đơn vị liên quan')?"""
-        lt = self.sc.low
-        lo = max(0, c - 120)
-        for m in re.finditer(r"(?<![\w])\w", lt[lo:c]):
-            h = lo + m.start()
-            if self.sc.head_at(h) is None:
-                continue
-            a = self.sc.scan(h, min(len(lt), c + 120))
-            if a and a[0] < c < a[1]:
-                return True
-        return False
 
     def _sentence_end(self, ln: _Line, after: int) -> int:
         return ln.end
@@ -1650,10 +1635,7 @@ class _Extractor:
         return _outside_authority(self.text[a[0]:a[1]], self.issuer_kind)
 
     def _role(self, scope) -> str:
-        return _role_of(self.text, self.sc.low, scope, self._own_segments)
-
-    def _own_segments(self, scope):
-        return scope
+        return _role_of(self.text, self.sc.low, scope)
 
 
 _BOILER = re.compile(r"^[\W_]*(?:(?:nghiêm\s+túc|khẩn\s+trương|chủ\s+động|tích\s+cực)\s+)?(?:(?:tổ\s+chức|triển\s+khai|thực\s+hiện)[\s,]*)+"
@@ -1701,10 +1683,6 @@ def _join_cell_lines(text: str, lines):
             continue
         out.append((a, b, t))
     return out
-
-
-def _table_title(text: str, part) -> str:
-    return " ".join(filter(None, [part.label, part.title]))
 
 
 def _title_deadline(text: str, start: int, end: int):
@@ -1839,7 +1817,7 @@ def _clause_role(low: str, s: int, e: int) -> str:
     return "execute"
 
 
-def _role_of(text: str, low: str, scope, own=None) -> str:
+def _role_of(text: str, low: str, scope) -> str:
     best = None
     for s, e in _clauses(text, low, scope):
         if not low[s:e].strip(" :,-+"):
