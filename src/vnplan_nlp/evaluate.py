@@ -179,3 +179,107 @@ def format_report(rep: Report, misses: bool = True) -> str:
         for d, f, g, got in rep.raw_misses:
             out.append(f"  {d:<45} {f:<13} txt={g!r}  raw={got!r}")
     return "\n".join(out)
+
+
+# -- responsibilities -------------------------------------------------------------------------
+#
+# Matching rule (benchmarks/eval_responsibilities.py prints both gold views with it). Actor
+# phrases are compared by key (responsibilities.actor_key: tones and case folded, punctuation
+# and a leading 'các'/'mỗi'/'đồng chí' dropped); two phrases match when their keys are equal or
+# one contains the other at word boundaries. Each gold entry is matched to at most one
+# prediction, greedily in text order, in rounds: same section path, then section paths one of
+# which extends the other ('III.2' ~ 'III.2.b'), then any section; equal keys before
+# containment within each round. Role: equal. Deadline: both empty, or every '; '-separated
+# part of each has a part of the other that contains it or is contained in it.
+
+def actor_match(a: str, b: str) -> int:
+    """2 equal keys, 1 one key contains the other at word boundaries, 0 no match."""
+    from .responsibilities import actor_key
+    ka, kb = actor_key(a), actor_key(b)
+    if not ka or not kb:
+        return 0
+    if ka == kb:
+        return 2
+    if f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} ":
+        return 1
+    return 0
+
+
+def sections_compatible(a: str | None, b: str | None) -> bool:
+    a, b = a or "", b or ""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def _parts(s: str | None) -> list[str]:
+    from .responsibilities import actor_key
+    if not s:
+        return []
+    return [k for k in (actor_key(p) for p in s.split(";")) if k]
+
+
+def phrase_match(pred: str | None, gold: str | None) -> bool:
+    """Deadline (or report_to) agreement: both empty, or each part covered by the other."""
+    p, g = _parts(pred), _parts(gold)
+    if not p and not g:
+        return True
+    if not p or not g:
+        return False
+
+    def covered(x, ys):
+        return any(x in y or y in x for y in ys)
+    return all(covered(x, p) for x in g) and all(covered(x, g) for x in p)
+
+
+def match_responsibilities(gold: list[dict], pred: list[dict],
+                           rounds=("same", "compatible", "any")) -> list[tuple[int, int]]:
+    """(gold index, prediction index) pairs under the matching rule above."""
+    pairs: list[tuple[int, int]] = []
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    for rnd in rounds:
+        for strength in (2, 1):
+            for gi, g in enumerate(gold):
+                if gi in used_g:
+                    continue
+                for pi, p in enumerate(pred):
+                    if pi in used_p or actor_match(p["actor"], g["actor"]) < strength:
+                        continue
+                    if rnd == "same" and (p.get("section") or "") != (g.get("section") or ""):
+                        continue
+                    if rnd == "compatible" and not sections_compatible(p.get("section"), g.get("section")):
+                        continue
+                    pairs.append((gi, pi))
+                    used_g.add(gi)
+                    used_p.add(pi)
+                    break
+    return pairs
+
+
+def score_responsibilities(gold: list[dict], pred: list[dict]) -> dict:
+    """Counts for actor P/R/F1 and, on matched pairs, role, deadline, report_to and request."""
+    pairs = match_responsibilities(gold, pred)
+    return {
+        "gold": len(gold), "pred": len(pred), "matched": len(pairs),
+        "role": sum(1 for gi, pi in pairs if gold[gi]["role"] == pred[pi]["role"]),
+        "deadline": sum(1 for gi, pi in pairs if phrase_match(pred[pi].get("deadline"), gold[gi].get("deadline"))),
+        "report_to": sum(1 for gi, pi in pairs if phrase_match(pred[pi].get("report_to"), gold[gi].get("report_to"))),
+        "request": sum(1 for gi, pi in pairs if bool(pred[pi].get("request")) == bool(gold[gi].get("request"))),
+        "pairs": pairs,
+    }
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    p = tp / n_pred if n_pred else 1.0
+    r = tp / n_gold if n_gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def summarise(counts: list[dict]) -> dict:
+    """Totals over documents: precision, recall, F1, role and deadline accuracy on matched."""
+    tot = {k: sum(c[k] for c in counts) for k in ("gold", "pred", "matched", "role", "deadline", "report_to", "request")}
+    p, r, f = prf(tot["matched"], tot["pred"], tot["gold"])
+    n = tot["matched"] or 1
+    return {**tot, "precision": p, "recall": r, "f1": f, "role_accuracy": tot["role"] / n,
+            "deadline_accuracy": tot["deadline"] / n, "report_to_accuracy": tot["report_to"] / n,
+            "request_accuracy": tot["request"] / n}

@@ -1,4 +1,4 @@
-"""The extract stage: references, dates and issuing bodies of a parsed document.
+"""The extract stage: references, dates, issuing bodies and responsibilities of a parsed document.
 
 ``parse.py`` runs each function of :data:`STAGES` on the :class:`~vnplan_nlp.models.Document`
 after the header, sections and closing are read; each fills one list of the document
@@ -43,4 +43,10 @@ def bodies(doc: Document) -> None:
     doc.bodies = _in_document(doc, find_bodies(doc.text))
 
 
-STAGES = [references, dates, bodies]
+def responsibilities(doc: Document) -> None:
+    """Who must do what, by when: after dates (deadlines take their values) and bodies."""
+    from .responsibilities import find_responsibilities
+    doc.responsibilities = _in_document(doc, find_responsibilities(doc))
+
+
+STAGES = [references, dates, bodies, responsibilities]

@@ -168,6 +168,8 @@ class Responsibility(_Dict):
     deadline_value: Any = None
     request: bool = False
     section: str | None = None
+    actor_start: int | None = None   # the actor phrase as printed: text[actor_start:actor_end]
+    actor_end: int | None = None
 
 
 @dataclass(frozen=True)
