@@ -1,8 +1,11 @@
 """Normalisation keeps a map back to the read text; each step does one job."""
 
+import re
+
 import pytest
 
-from vnplan_nlp.normalise import fold_tones, match_key, normalise, strip_diacritics
+from vnplan_nlp.normalise import (compile_guarded, first_char_guard, fold_tones, match_key, normalise,
+                                  strip_diacritics)
 from vnplan_nlp.read import read_path
 
 SAME_OR_UNIFIED = set(" \n-")
@@ -71,3 +74,45 @@ def test_tone_folding_same_length():
 def test_map_holds_on_every_corpus_document(corpus_docs):
     for p in corpus_docs:
         _check_map(read_path(p).text)
+
+
+@pytest.mark.parametrize("pattern, flags, guard", [
+    (r"(?<![\w])(?:ab|Cd)x", 0, "(?=[Ca])"),
+    (r"(?i)(?<![\w])(?:ngày|quý)", 0, "(?=(?i:[nq]))"),
+    (r"(?:(?i:từ)\s+)?(?:ngày|\d)", 0, r"(?=[\dn]|(?i:[t]))"),
+    (r"Luật|(?i:bộ\s+luật)", 0, "(?=[L]|(?i:[b]))"),
+    # (?!) never matches; "y" is kept although it cannot begin a match (a guard may over-include)
+    (r"(?P<b>x)?(?(b)y|(?!))", 0, "(?=[xy])"),
+    (r"x?", 0, ""),                                # may match empty: no guard
+    (r".x", 0, ""),                                # any character begins one: no guard
+    (r"[^a]b", 0, ""),
+])
+def test_first_char_guard(pattern, flags, guard):
+    assert first_char_guard(pattern, flags) == guard
+
+
+@pytest.mark.parametrize("pattern, flags, text", [
+    (r"(?ix)(?<![\w/]) (?:ngày|tháng) \s+ \d+", 0, "Ngày 5, THÁNG 6, ngày5, /ngày 7, tháng   8"),
+    (r"(?<![\w])(?:Kế\s+hoạch|KẾ\s+HOẠCH)(?![\w])", 0, "Kế hoạch này, KẾ HOẠCH, Kế hoạchx, kế hoạch"),
+    (r"(?<![\w/.\-])\d{1,5}/[A-ZĐ]+", 0, "số 24/KH-UBND, 3/ĐU, x1/AB, .5/CD"),
+])
+def test_guarded_patterns_find_the_same_matches(pattern, flags, text):
+    plain, guarded = re.compile(pattern, flags), compile_guarded(pattern, flags)
+    assert guarded.pattern != plain.pattern
+    assert [m.span() for m in guarded.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in guarded.finditer(text)]
+
+
+@pytest.mark.corpus
+def test_extractor_patterns_unchanged_by_their_guard(corpus_docs):
+    """The guarded extractor patterns find exactly what they find without the guard."""
+    from vnplan_nlp import bodies, dates, references
+    p = references.patterns()
+    texts = [fold_tones(normalise(read_path(f).text).text) for f in corpus_docs[::4]]
+    for rx in (dates._MASTER, bodies.body_regex(), p.number, p.short, p.law, p.this):
+        guard = first_char_guard(rx.pattern, rx.flags)
+        assert guard and guard in rx.pattern
+        plain = re.compile(rx.pattern.replace(guard, "", 1), rx.flags)
+        for t in texts:
+            assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(t)]

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .models import Body
-from .normalise import fold_tones, match_key
+from .normalise import compile_guarded, fold_tones, match_key
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -209,7 +209,7 @@ def _grammar() -> dict[str, str]:
 def body_regex() -> re.Pattern:
     """The compiled body pattern (apply it to ``fold_tones(text)``: same offsets)."""
     # a body's name never runs over a line break
-    return re.compile(_grammar()["body"].replace(r"\s", r"[^\S\n]"))
+    return compile_guarded(_grammar()["body"].replace(r"\s", r"[^\S\n]"))
 
 
 # -- normalising names -------------------------------------------------------------------------

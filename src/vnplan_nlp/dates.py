@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import date
 
 from .models import DateMention
+from .normalise import compile_guarded
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "chín": 9}
@@ -88,7 +89,7 @@ _MASTER_SRC = rf"""(?ix)
 )
 """
 # A date never runs over a line break (wrapped lines are joined by normalise).
-_MASTER = re.compile(_MASTER_SRC.replace(r"\s", r"[^\S\n]"))
+_MASTER = compile_guarded(_MASTER_SRC.replace(r"\s", r"[^\S\n]"))
 
 _DOC_DATE = re.compile(
     r"^[^\n]{0,80}?,\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.M | re.I)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from re import _constants as _sre, _parser as _sre_parse   # re's own parser, for first_char_guard
 from array import array
 from dataclasses import dataclass
 from typing import Callable
@@ -351,3 +352,99 @@ def strip_diacritics(s: str) -> str:
     """'Tuyên truyền miệng' -> 'Tuyen truyen mieng' (same length for NFC input)."""
     s = unicodedata.normalize("NFD", s.translate(_STRIP_TABLE))
     return unicodedata.normalize("NFC", "".join(ch for ch in s if not unicodedata.combining(ch)))
+
+
+# -- compiling the extractors' patterns -------------------------------------------------------
+
+# Python's re tries a pattern at every position of the text; a pattern that opens with a
+# look-behind or with many case-insensitive alternatives gets no prefix scan and costs
+# ~1 µs at each word. A look-ahead for the characters a match can begin with fails in a
+# few ns instead. It is computed from the parsed pattern (re's own parser), so it stays
+# right when the data files or the pattern change; where it cannot be computed (the
+# pattern may begin with any character) the pattern is compiled as it is.
+_SRE_CATEGORY = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.CATEGORY_WORD: r"\w",
+                 _sre.CATEGORY_NOT_WORD: r"\W", _sre.CATEGORY_SPACE: r"\s", _sre.CATEGORY_NOT_SPACE: r"\S"}
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+class _AnyFirst(Exception):
+    """The pattern may begin with a character no class lists (., [^...], a back-reference)."""
+
+
+def _first_chars(items, ignorecase: bool, out: set) -> bool:
+    """Add to ``out`` (class items, each with its case flag) the characters a match of the
+    parsed sequence ``items`` can begin with; return whether the sequence can match empty."""
+    for op, av in items:
+        if op is _sre.LITERAL:
+            out.add((re.escape(chr(av)), ignorecase))
+            return False
+        if op is _sre.IN:
+            for o, a in av:
+                if o is _sre.LITERAL:
+                    out.add((re.escape(chr(a)), ignorecase))
+                elif o is _sre.RANGE:
+                    out.add((f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}", ignorecase))
+                elif o is _sre.CATEGORY and a in _SRE_CATEGORY:
+                    out.add((_SRE_CATEGORY[a], ignorecase))
+                else:
+                    raise _AnyFirst(o)
+            return False
+        if op is _sre.BRANCH:
+            empty = False
+            for alt in av[1]:
+                empty |= _first_chars(alt.data, ignorecase, out)
+            if not empty:
+                return False
+        elif op is _sre.SUBPATTERN:
+            _group, add, remove, sub = av
+            if (add | remove) & ~(_sre.SRE_FLAG_IGNORECASE | _sre.SRE_FLAG_VERBOSE):
+                raise _AnyFirst("local flags")
+            ic = (ignorecase or bool(add & _sre.SRE_FLAG_IGNORECASE)) and not remove & _sre.SRE_FLAG_IGNORECASE
+            if not _first_chars(sub.data, ic, out):
+                return False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            if not _first_chars(sub.data, ignorecase, out) and lo > 0:
+                return False
+        elif op is _sre.ATOMIC_GROUP:
+            if not _first_chars(av.data, ignorecase, out):
+                return False
+        elif op is _sre.ASSERT_NOT and not av[1].data:
+            return False                    # (?!) never matches: nothing follows
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue                        # zero width: the next item begins the match
+        elif op is _sre.GROUPREF_EXISTS:
+            _group, yes, no = av
+            empty = _first_chars(yes.data, ignorecase, out)
+            empty |= _first_chars(no.data, ignorecase, out) if no is not None else True
+            if not empty:
+                return False
+        else:
+            raise _AnyFirst(op)
+    return True
+
+
+def first_char_guard(pattern: str, flags: int = 0) -> str:
+    """A look-ahead ``(?=[...])`` for the characters every match of ``pattern`` begins
+    with; "" when any character may begin one (or a match may be empty)."""
+    parsed = _sre_parse.parse(pattern, flags)
+    out: set = set()
+    try:
+        if _first_chars(parsed.data, bool(parsed.state.flags & _sre.SRE_FLAG_IGNORECASE), out):
+            return ""
+    except _AnyFirst:
+        return ""
+    cased = "".join(sorted(f for f, ic in out if not ic))
+    folded = "".join(sorted(f for f, ic in out if ic))
+    alts = ([f"[{cased}]"] if cased else []) + ([f"(?i:[{folded}])"] if folded else [])
+    return f"(?={'|'.join(alts)})"
+
+
+def compile_guarded(pattern: str, flags: int = 0) -> re.Pattern:
+    """``re.compile(pattern, flags)`` with :func:`first_char_guard` in front: the same
+    matches, found faster by ``search``/``finditer`` over long texts."""
+    guard = first_char_guard(pattern, flags)
+    at = 0
+    while m := _GLOBAL_FLAGS.match(pattern, at):    # "(?ix)" must stay first
+        at = m.end()
+    return re.compile(pattern[:at] + guard + pattern[at:], flags)

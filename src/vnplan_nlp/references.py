@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .bodies import LOWER, UPPER, expand_abbreviations, issuer_codes, load_data
 from .models import Reference
-from .normalise import fold_tones, match_key
+from .normalise import compile_guarded, fold_tones, match_key
 
 _UP = f"[{re.escape(UPPER)}]"
 
@@ -96,7 +96,7 @@ def patterns() -> _Patterns:
              rf"(?P<pi>{grp}(?:{sep}{grp})*)")
     state = (rf"(?P<sn>{num}){slash}(?:(?P<sy>(?:19|20)\d\d){slash})?"
              rf"(?P<ss>(?:(?:{state_alt})[^\S\n](?=[A-ZĐ][A-ZĐ0-9&]+(?![\w])))?{grp}(?:(?:{sep}|{slash}){grp})*)")
-    number = re.compile(rf"(?<![\w/.\-])(?:{party}|{state})(?![\w&])")
+    number = compile_guarded(rf"(?<![\w/.\-])(?:{party}|{state})(?![\w&])")
 
     words = _type_words()
     type_alt = "|".join(_flex(w) for w, _ in words)
@@ -104,7 +104,7 @@ def patterns() -> _Patterns:
     type_before = re.compile(
         rf"(?<![\w])(?<!(?i:pháp)\s)(?P<type>{type_alt})(?:[^\S\n]+(?i:liên\s+tịch|phối\s+hợp))?[\s*]*:?[\s*]*(?:\(\s*)?"
         rf"(?:(?i:s[ốổo])[\s*]*:?[\s*]*){{0,2}}$", re.I)
-    short = re.compile(
+    short = compile_guarded(
         rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+(?:(?i:s[ốổ])[^\S\n]+)?(?P<n>\d{{1,5}})"
         rf"(?![\w/]|[^\S\n]?[-–/][^\S\n]?[A-ZĐ\d]|[.,]\d)", re.I)
 
@@ -136,7 +136,7 @@ def patterns() -> _Patterns:
                      for n in laws["named_documents"]["items"])
     named_types = [(re.compile(fold_tones(n["pattern"]).replace(" ", r"\s+")), n["doc_type"])
                    for n in laws["named_documents"]["items"]]
-    law = re.compile(
+    law = compile_guarded(
         rf"(?<![\w])(?P<law>{amend}|{one_law}"
         rf"|Bộ[^\S\n]+luật[^\S\n]+(?i:{codes})"
         # the constitution only where it is cited as a text, not in "Hiến pháp và pháp luật"
@@ -158,7 +158,7 @@ def patterns() -> _Patterns:
     alias = re.compile(
         r"(?:\(|,)[\s*]*(?i:sau\s+đây\s+)?(?i:được\s+)?(?i:viết|gọi)\s+(?i:tắt)\s+(?i:là)[\s*]*:?[\s*]*[“\"]?"
         r"(?P<alias>[^()“”\"\n;]+?)[”\"]?[\s*]*(?:\)|(?=[;.]))")
-    this = re.compile(rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+này(?![\w])")
+    this = compile_guarded(rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+này(?![\w])")
     caps = "|".join(_flex(w.upper()) for w, _ in words)
     type_line = re.compile(rf"^[\s*]*(?P<type>{caps})[\s*]*$", re.M)
     party_issuers = frozenset(c["code"] for c in load_data("issuer_codes")["party"]
