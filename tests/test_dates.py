@@ -134,3 +134,25 @@ def test_seed_quarter():
     text = corpus_text("seed-103-kh-du-hungyen-2024")
     q = [d for d in find_dates(text) if d.text == "Quý III/2024"]
     assert q and q[0].value == {"start": "2024-07-01", "end": "2024-09-30"}
+
+
+@needs_corpus
+def test_line_hint_skips_no_date():
+    """Scanning only the lines with a hint word finds what scanning the whole text finds:
+    every alternative of the master pattern holds a hint word or a year."""
+    from vnplan_nlp.dates import _MASTER, _master_matches
+    for p in DOCS:
+        src = read_path(p)
+        text = normalise(src.text, src.markup).text
+        assert [(m.span(), m.groups()) for m in _master_matches(text)] == \
+            [(m.span(), m.groups()) for m in _MASTER.finditer(text)], p.name
+
+
+@pytest.mark.parametrize("text", [
+    "THÁNG 12 HẰNG NĂM", "Quý IV", "hàng quý", "định kỳ 6 tháng một lần", "2021-2025",
+    "giai đoạn 2026 - 2030", "05/02/2024", "đến 2025", "NGÀY 15/6",
+])
+def test_line_hint_on_every_kind(text):
+    from vnplan_nlp.dates import _MASTER, _master_matches
+    found = [m.span() for m in _master_matches("Dòng đầu\n" + text + "\nDòng cuối")]
+    assert found and found == [m.span() for m in _MASTER.finditer("Dòng đầu\n" + text + "\nDòng cuối")]

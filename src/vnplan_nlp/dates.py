@@ -90,6 +90,9 @@ _MASTER_SRC = rf"""(?ix)
 """
 # A date never runs over a line break (wrapped lines are joined by normalise).
 _MASTER = compile_guarded(_MASTER_SRC.replace(r"\s", r"[^\S\n]"))
+# Every alternative of _MASTER holds one of these words or a year, so a line without one
+# holds no date and is not scanned (two thirds of a document's text). Keep the two in step.
+_DATE_LINE_HINT = re.compile(r"(?i:ngày|tháng|quý|hằng|hàng)|(?:19|20)\d\d")
 
 _DOC_DATE = re.compile(
     r"^[^\n]{0,80}?,\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.M | re.I)
@@ -137,6 +140,19 @@ def _bound(m: re.Match) -> str | None:
     return _BOUND_OF.get(" ".join(b.lower().split()))
 
 
+def _master_matches(text: str):
+    """``_MASTER.finditer(text)``, line by line over the lines that hold a hint word: the
+    same matches, since none runs over a line break."""
+    pos, n = 0, len(text)
+    while hint := _DATE_LINE_HINT.search(text, pos):
+        line_start = text.rfind("\n", 0, hint.start()) + 1
+        line_end = text.find("\n", hint.end())
+        if line_end < 0:
+            line_end = n
+        yield from _MASTER.finditer(text, line_start, line_end)
+        pos = line_end
+
+
 def find_dates(text: str, doc_date: str | None = None) -> list[DateMention]:
     """Every date and period in ``text`` with its normalised value, in text order."""
     out: list[DateMention] = []
@@ -147,7 +163,7 @@ def find_dates(text: str, doc_date: str | None = None) -> list[DateMention]:
         own = document_date(text)
         default_year = int(own[:4]) if own else None
 
-    for m in _MASTER.finditer(text):
+    for m in _master_matches(text):
         g = m.group
         bound = _bound(m)
         start, end = m.start(), m.end()
