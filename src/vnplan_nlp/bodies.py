@@ -341,15 +341,23 @@ def same_body(a: str | None, b: str | None, drop_term: bool = True) -> bool:
     return body_key(a, drop_term) == body_key(b, drop_term)
 
 
+@lru_cache(maxsize=None)
+def _kind_patterns() -> tuple[re.Pattern, re.Pattern]:
+    g = _grammar()
+    return re.compile(rf"(?:{g['position']})\s"), compile_guarded(g["core"])
+
+
+@lru_cache(maxsize=8192)
 def body_kind(name: str) -> str | None:
-    """party | state | front | position, from the body's core words; None if unknown."""
+    """party | state | front | position, from the body's core words; None if unknown.
+    (Cached: a document names the same bodies again and again.)"""
     canon = normalise_body(name)
     g = _grammar()
-    m = re.match(rf"(?:{g['position']})\s", canon)
+    position, rx = _kind_patterns()
+    m = position.match(canon)
     if m:
         return "position"
     best = None
-    rx = re.compile(g["core"])
     for mm in rx.finditer(fold_tones(canon)):
         k = g["kinds"].get(match_key(mm.group(0)))
         if k is None:
