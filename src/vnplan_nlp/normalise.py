@@ -31,23 +31,39 @@ class Normalised:
         return self.offsets[min(max(offset, 0), len(self.offsets) - 1)]
 
 
+# 0, 1, 2 ... : copied pieces take their map as a slice of it (a memory copy) instead of
+# building it number by number. It only ever grows, replaced whole (never changed in place).
+_COUNT = array("l", range(1 << 16))
+
+
+def _count_upto(n: int) -> array:
+    """An array whose first ``n`` entries are 0 .. n-1 (longer is fine)."""
+    global _COUNT
+    count = _COUNT
+    if len(count) < n:
+        count = array("l", range(max(n, 2 * len(count))))
+        _COUNT = count
+    return count
+
+
 def _identity(n: int) -> array:
-    return array("l", range(n + 1))
+    return _count_upto(n + 1)[:n + 1]
 
 
 class _Builder:
     """Collects output pieces with the input index of each output character."""
 
-    __slots__ = ("parts", "index")
+    __slots__ = ("parts", "index", "count")
 
-    def __init__(self) -> None:
+    def __init__(self, input_len: int) -> None:
         self.parts: list[str] = []
         self.index = array("l")
+        self.count = _count_upto(input_len)
 
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
             self.parts.append(text[start:end])
-            self.index.extend(range(start, end))
+            self.index += self.count[start:end]
 
     def put(self, s: str, at: int) -> None:
         if s:
@@ -65,7 +81,7 @@ def step_newlines(text: str, markup: bool):
     """\\r\\n and lone \\r become \\n; form feeds and vertical tabs end lines."""
     if "\r" not in text and "\f" not in text and "\v" not in text:
         return text, None
-    b = _Builder()
+    b = _Builder(len(text))
     i, n = 0, len(text)
     last = 0
     while i < n:
@@ -89,7 +105,7 @@ def step_nfc(text: str, markup: bool):
     """Unicode NFC: decomposed Vietnamese letters (from some PDFs and Mac files) composed."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
-    b = _Builder()
+    b = _Builder(len(text))
     i, n = 0, len(text)
     while i < n:
         j = i + 1
@@ -105,16 +121,21 @@ def step_nfc(text: str, markup: bool):
 _SPACE = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
 _DASH = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _ZERO = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_CHAR_TABLE = str.maketrans({**{c: " " for c in _SPACE}, **{c: "-" for c in _DASH}})
+_CHAR_PAIRS = [(c, " ") for c in _SPACE] + [(c, "-") for c in _DASH]
 _ZERO_RE = re.compile(f"[{_ZERO}]")
 
 
 def step_chars(text: str, markup: bool):
     """Space and dash variants become ' ' and '-' (same length); zero-width characters go."""
-    out = text.translate(_CHAR_TABLE)
+    # one str.replace per variant present: str.translate looks up every character of a
+    # non-ASCII text in its table, 20x slower on a document where few or none occur
+    out = text
+    for variant, plain in _CHAR_PAIRS:
+        if variant in out:
+            out = out.replace(variant, plain)
     if not _ZERO_RE.search(out):
         return out, None
-    b = _Builder()
+    b = _Builder(len(out))
     last = 0
     for m in _ZERO_RE.finditer(out):
         b.copy(out, last, m.start())
@@ -143,7 +164,9 @@ _BLOCK_START = re.compile(
       | CỘNG\s+H(?:ÒA|OÀ) | ĐẢNG\s+CỘNG\s+SẢN | Độc\s+lập
       | T/M\b | TM\. | K/T\b | KT\. | T/L\b | TL\. | TUQ\. | Q\.\s
     )""", re.X)
-_TERMINAL = re.compile(r"[.:;!?…]\s*$|\./\.\s*$")
+# A line that ends a sentence ("./." ends with "."); lines are compared stripped, so
+# endswith() says what r"[.:;!?…]\s*$" would.
+_TERMINAL_ENDS = (".", ":", ";", "!", "?", "…")
 # A heading label alone on its line ("III.", "1.", "a)"): its title is on the next line.
 _BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
 _YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
@@ -163,6 +186,8 @@ def _case(s: str) -> int:
 def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
     """The spans of ``line`` to keep once emphasis marks are dropped, and whether the
     line begins or ends inside/at an emphasis mark (a formatting boundary)."""
+    if "*" not in line:                                 # most lines: nothing to strip
+        return [(0, len(line))], False, False, False
     if _LONE_STAR.match(line):
         return [(0, len(line))], False, False, False   # the Party header star stays
     keep: list[tuple[int, int]] = []
@@ -218,7 +243,7 @@ def step_blocks(text: str, markup: bool):
     boundary (an emphasis run that ends or starts there), nor terminal punctuation, nor
     a block opener (label, bullet, "Số", "Nơi nhận", signing prefix ...) separates them.
     """
-    b = _Builder()
+    b = _Builder(len(text))
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_end_mark = False
     prev_case = 0
@@ -242,7 +267,7 @@ def step_blocks(text: str, markup: bool):
             toggles = _toggles(raw) if has_marks else 0
         else:
             keep, starts_mark, ends_mark, toggles = [(0, len(raw))], False, False, 0
-        content = "".join(raw[a:c] for a, c in keep)
+        content = raw if len(keep) == 1 else "".join(raw[a:c] for a, c in keep)
         stripped = content.strip()
         if not stripped:
             if not (markup and toggles and emph):
@@ -254,22 +279,25 @@ def step_blocks(text: str, markup: bool):
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
+        case = _case(stripped)
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
-            if _BARE_LABEL.match(prev_kept) and not _BLOCK_START.match(stripped):
+            block_start = _BLOCK_START.match(stripped)
+            if _BARE_LABEL.match(prev_kept) and not block_start:
                 join = True
-            elif not boundary and _YEAR_END.search(prev_kept) and _YEAR_RANGE_END.match(stripped):
+            elif (not boundary and prev_kept[-1:].isdigit() and _YEAR_END.search(prev_kept)
+                    and _YEAR_RANGE_END.match(stripped)):
                 join = True            # "giai đoạn 2026" / "- 2030": a year range, not a bullet
             elif (not boundary and prev_kept.endswith((";", ",")) and stripped[:1].islower()
-                    and not _BLOCK_START.match(stripped)):
+                    and not block_start):
                 join = True            # "người đứng đầu cấp ủy;" / "thủ trưởng cơ quan ..." wrapped
-            elif (not boundary and not _TERMINAL.search(prev_kept)
-                    and not _BLOCK_START.match(stripped)
+            elif (not boundary and not prev_kept.endswith(_TERMINAL_ENDS)
+                    and not block_start
                     and not _NUMBER_LINE.match(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
-                    and (prev_case == _case(stripped) or -1 in (prev_case, _case(stripped)))
+                    and (prev_case == case or -1 in (prev_case, case))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
-                    and not (prev_case == 1 and _case(stripped) == 1 and not open_emph and len(prev_kept) < 40)
+                    and not (prev_case == 1 and case == 1 and not open_emph and len(prev_kept) < 40)
                     and not _LONE_STAR.match(stripped) and prev_kept != "*"):
                 join = True
         if not first:
@@ -278,14 +306,17 @@ def step_blocks(text: str, markup: bool):
         # copy kept pieces, trimming the line's leading and trailing spaces
         lead = len(content) - len(content.lstrip())
         total = len(content.rstrip())
-        seen = 0
-        for a, c in keep:
-            lo, hi = max(seen, lead), min(seen + c - a, total)
-            if hi > lo:
-                b.copy(text, line_start + a + lo - seen, line_start + a + hi - seen)
-            seen += c - a
+        if len(keep) == 1:                  # no marks: the stripped line in one piece
+            b.copy(text, line_start + lead, line_start + total)
+        else:
+            seen = 0
+            for a, c in keep:
+                lo, hi = max(seen, lead), min(seen + c - a, total)
+                if hi > lo:
+                    b.copy(text, line_start + a + lo - seen, line_start + a + hi - seen)
+                seen += c - a
         prev_kept = stripped
-        prev_case = _case(stripped)
+        prev_case = case
         emph ^= toggles
         open_emph = bool(emph)
         prev_end_mark = ends_mark
