@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from vnplan_nlp.normalise import (compile_guarded, first_char_guard, fold_tones, match_key, normalise,
+from vnplan_nlp.normalise import (alternation, compile_guarded, first_char_guard, fold_tones, match_key, normalise,
                                   strip_diacritics)
 from vnplan_nlp.read import read_path
 
@@ -116,3 +116,47 @@ def test_extractor_patterns_unchanged_by_their_guard(corpus_docs):
         for t in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
                 [(m.span(), m.groups()) for m in plain.finditer(t)]
+
+
+def _flat(phrases):
+    return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                            for p in sorted(dict.fromkeys(phrases), key=len, reverse=True)) + ")"
+
+
+TYPES = ["Kế hoạch", "Kế hoạch liên tịch", "Kế hoạch phối hợp", "Kết luận", "Chỉ thị", "Chương trình",
+         "Chương trình hành động", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định", "Luật", "Lệnh"]
+
+
+@pytest.mark.parametrize("ignorecase, text", [
+    (True, "Kế hoạch liên tịch số 5, KẾ HOẠCH 7, kết luận 3, Chương trình hành  động 12, Nghị\nquyết 4"),
+    (True, "Kế hoạch liên 9; Kế hoạch phối hợp số 2; Chương trình 8; Lệnh 1; Luật 2"),
+    (False, "Kế hoạch liên tịch số 5, KẾ HOẠCH 7, kế hoạch 8, Kết luận 3, Nghị định 4"),
+])
+def test_alternation_matches_like_the_flat_one(ignorecase, text):
+    tail = r"[^\S\n]+(?:số[^\S\n]+)?\d+"
+    flags = re.I if ignorecase else 0
+    tree = re.compile(rf"(?<![\w])(?P<t>{alternation(TYPES, ignorecase=ignorecase)}){tail}", flags)
+    flat = re.compile(rf"(?<![\w])(?P<t>{_flat(TYPES)}){tail}", flags)
+    found = [(m.span(), m.group("t")) for m in tree.finditer(text)]
+    assert found and found == [(m.span(), m.group("t")) for m in flat.finditer(text)]
+
+
+def test_alternation_shares_beginnings():
+    assert alternation(["Kế hoạch", "Kế hoạch liên tịch", "Kết luận"], ignorecase=True) == \
+        r"(?:kế(?:\s+hoạch(?:\s+liên\s+tịch|)|t\s+luận))"
+    assert alternation(["Kế hoạch", "kế hoạch"], ignorecase=False) == r"(?:(?:Kế\s+hoạch|kế\s+hoạch))"
+
+
+@pytest.mark.corpus
+def test_type_name_tree_finds_what_the_flat_list_finds(corpus_docs):
+    from vnplan_nlp import references
+    p = references.patterns()
+    names = [fold_tones(w) for w, _ in references._type_words()]
+    texts = [fold_tones(normalise(read_path(f).text).text) for f in corpus_docs[1::4]]
+    for rx, ignorecase in ((p.short, True), (p.this, False)):
+        tree = alternation(names, ignorecase=ignorecase)
+        assert tree in rx.pattern
+        flat = re.compile(rx.pattern.replace(tree, _flat(names)), rx.flags)
+        for t in texts:
+            assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
+                [(m.span(), m.groups()) for m in flat.finditer(t)]

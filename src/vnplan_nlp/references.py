@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .bodies import LOWER, UPPER, expand_abbreviations, issuer_codes, load_data
 from .models import Reference
-from .normalise import compile_guarded, fold_tones, match_key
+from .normalise import alternation, compile_guarded, fold_tones, match_key
 
 _UP = f"[{re.escape(UPPER)}]"
 
@@ -99,7 +99,10 @@ def patterns() -> _Patterns:
     number = compile_guarded(rf"(?<![\w/.\-])(?:{party}|{state})(?![\w&])")
 
     words = _type_words()
-    type_alt = "|".join(_flex(w) for w, _ in words)
+    # type names share their beginnings ("Chương trình ...", "Kế hoạch ..."): as a tree they
+    # cost one test per beginning where a word could start (see normalise.alternation)
+    type_alt = alternation([fold_tones(w) for w, _ in words], ignorecase=True)
+    type_alt_cased = alternation([fold_tones(w) for w, _ in words], ignorecase=False)
     type_names = {match_key(w): n for w, n in words}
     type_before = re.compile(
         rf"(?<![\w])(?<!(?i:pháp)\s)(?P<type>{type_alt})(?:[^\S\n]+(?i:liên\s+tịch|phối\s+hợp))?[\s*]*:?[\s*]*(?:\(\s*)?"
@@ -158,7 +161,7 @@ def patterns() -> _Patterns:
     alias = re.compile(
         r"(?:\(|,)[\s*]*(?i:sau\s+đây\s+)?(?i:được\s+)?(?i:viết|gọi)\s+(?i:tắt)\s+(?i:là)[\s*]*:?[\s*]*[“\"]?"
         r"(?P<alias>[^()“”\"\n;]+?)[”\"]?[\s*]*(?:\)|(?=[;.]))")
-    this = compile_guarded(rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+này(?![\w])")
+    this = compile_guarded(rf"(?<![\w])(?P<type>{type_alt_cased})[^\S\n]+này(?![\w])")
     caps = "|".join(_flex(w.upper()) for w, _ in words)
     type_line = re.compile(rf"^[\s*]*(?P<type>{caps})[\s*]*$", re.M)
     party_issuers = frozenset(c["code"] for c in load_data("issuer_codes")["party"]
@@ -581,6 +584,7 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False,
     return end, date, issuer
 
 
+_LAW_LIST = compile_guarded(r"(?<![\w])(?:Luật|luật)[^\S\n]*:")
 _FORM_BEFORE = re.compile(r"(?i)(?:mẫu|biểu|phụ\s+lục|mã)[\s*]*(?:số)?[\s*]*:?[\s*]*$")
 # The document's own number line: "Số: 141/KH-UBND", "Số:\n21/2025/NQ-HĐND", "Nghị quyết
 # số: 101/2025/UBTVQH15" in a flattened header ("số:" with a colon is never a citation).
@@ -743,7 +747,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             for im in p.law.finditer(folded, m.start() + 5, m.end()):
                 add_named(im.start(), im.end(), kind_of(im.group(0)), inner=True)
         # "Luật: Chứng khoán, Kế toán, Kiểm toán độc lập, ...", "các Luật: ..."
-    for m in re.finditer(r"(?<![\w])(?:Luật|luật)[^\S\n]*:", folded):
+    for m in _LAW_LIST.finditer(folded):
         pos = m.end()
         while True:
             im = p.law_list_item.match(folded, pos)
