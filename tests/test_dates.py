@@ -156,3 +156,22 @@ def test_line_hint_on_every_kind(text):
     from vnplan_nlp.dates import _MASTER, _master_matches
     found = [m.span() for m in _master_matches("Dòng đầu\n" + text + "\nDòng cuối")]
     assert found and found == [m.span() for m in _MASTER.finditer("Dòng đầu\n" + text + "\nDòng cuối")]
+
+
+def test_hint_letters_fold_alike_in_lower_and_ignorecase():
+    """The lower-case hint search finds the lines the case-insensitive one finds: every
+    character re.IGNORECASE takes for a hint letter lowers to it, and no other does."""
+    import re
+    import sys
+    letters = set("ngàythánquýhằg") | set("19200123456789")
+    everything = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    by_regex = {m.group(0) for m in re.finditer("(?i)[" + "".join(sorted(letters)) + "]", everything)}
+    by_lower = {c for c in everything if len(c.lower()) == 1 and c.lower() in letters}
+    assert by_regex == by_lower
+
+
+def test_line_hint_with_a_character_that_lowers_longer():
+    # "İ" lowers to two characters: the case-insensitive hint is used on such a text
+    from vnplan_nlp.dates import _MASTER, _master_matches
+    text = "İstanbul\nNGÀY 15/6/2025 và tháng 7"
+    assert [m.span() for m in _master_matches(text)] == [m.span() for m in _MASTER.finditer(text)] != []
