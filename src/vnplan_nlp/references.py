@@ -293,6 +293,10 @@ _TOKEN = re.compile(r"\(?(?i:khóa|khoá)[\s*]+(?:[IVXLC]+|\d{1,2})\)?|[\w&]+(?:
                     r"|[^\S\n]+-[^\S\n]+|(?:[^\S\n]|\*)*\n?(?:[^\S\n]|\*)+|(?:[^\S\n]|\*)*\n|.", re.S)
 
 
+_TERM_TOKEN = re.compile(r"\(?(?i:khóa|khoá).*")
+_STEERING_NAME = re.compile(r"(?i)Ban\s+Chỉ\s+đạo(?:\s+\S+){0,3}$")
+
+
 def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
     """End of the issuer's name that begins at ``pos`` ("Ban Bí thư Trung ương Đảng khóa
     XIII" in "... của Ban Bí thư Trung ương Đảng khóa XIII về công tác ..."), or None.
@@ -305,19 +309,35 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
         from .bodies import body_regex
         m = body_regex().match(text, pos)
         return m.end() if m else None
-    toks = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, pos, min(len(text), pos + 260))]
+    if not text[pos:pos + 1].isupper():
+        return None             # a name begins with a capital (nothing below can change that)
+    # tokens are read as far as the name runs, not over the whole window
+    tokens = _TOKEN.finditer(text, pos, min(len(text), pos + 260))
+    toks: list[tuple[str, int]] = []
+
+    def token(k: int) -> tuple[str, int] | None:
+        while len(toks) <= k:
+            m = next(tokens, None)
+            if m is None:
+                return None
+            toks.append((m.group(0), m.start()))
+        return toks[k]
+
     good_end = None
     nwords = 0
     i = 0
-    while i < len(toks):
-        tok, at = toks[i]
-        nxt, nxt_at = next(((t, a) for t, a in toks[i + 1:] if t.strip()), ("", len(text)))
+    while (t := token(i)) is not None:
+        tok, at = t
+        k = i + 1
+        while (u := token(k)) is not None and not u[0].strip():
+            k += 1
+        nxt, nxt_at = u if u is not None else ("", len(text))
         if not tok.strip(" \t\n*\u00a0"):
             if tok.count("\n") > 1:
                 break
             i += 1
             continue
-        if re.fullmatch(r"\(?(?i:khóa|khoá).*", tok) and len(tok) > 5:
+        if _TERM_TOKEN.fullmatch(tok) and len(tok) > 5:
             if nwords:
                 good_end = at + len(tok)
             break
@@ -359,10 +379,10 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
         if nwords > (30 if list_ok else 18):
             break
         i += 1
-    if good_end is None or not text[pos:pos + 1].isupper():
+    if good_end is None:
         return None
     # a steering committee's name holds its field: "Ban Chỉ đạo Trung ương về phát triển ..."
-    if re.search(r"(?i)Ban\s+Chỉ\s+đạo(?:\s+\S+){0,3}$", text[pos:good_end]):
+    if _STEERING_NAME.search(text[pos:good_end]):
         m = _steering_topic().match(text, good_end)
         if m:
             good_end = m.end()
