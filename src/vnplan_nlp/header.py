@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .models import Header
 from .normalise import fold_tones
-from .segment import TextLine, split_lines, type_by_code, type_of_line
+from .segment import TextLine, iter_lines, type_by_code, type_of_line
 
 _SCAN_LINES = 80
 
@@ -222,7 +223,7 @@ def _find(lines: list[TextLine], pred, start: int = 0, stop: int | None = None) 
 
 
 def parse_header(text: str) -> HeaderResult:
-    lines = split_lines(text)[:_SCAN_LINES]
+    lines = list(islice(iter_lines(text), _SCAN_LINES))
     spans: dict[str, tuple[int, int]] = {}
     evidence: dict[str, str] = {}
     vals: dict[str, object] = {}

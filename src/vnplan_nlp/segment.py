@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from .normalise import fold_tones
@@ -19,31 +20,28 @@ class TextLine:
     end: int
     index: int
 
-    @property
+    @cached_property
     def upper(self) -> bool:
+        """Capitals only (asked again and again by the header and closing parsers)."""
         t = self.text
         return t == t.upper() and t != t.lower()
 
 
+# A line's text without the spaces and tabs around it: from its first to its last other
+# character, so a line of spaces gives no match.
+_TRIMMED_LINE = re.compile(r"[^\n \t](?:[^\n]*[^\n \t])?")
+
+
+def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[TextLine]:
+    """The lines of :func:`split_lines`, one at a time (to stop after the first few)."""
+    end = len(text) if end is None else end
+    for index, m in enumerate(_TRIMMED_LINE.finditer(text, start, max(start, end))):
+        yield TextLine(m.group(), m.start(), m.end(), index)
+
+
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[TextLine]:
     """The non-empty lines of ``text[start:end]`` with their spans (spaces trimmed)."""
-    end = len(text) if end is None else end
-    out: list[TextLine] = []
-    pos = start
-    while pos <= end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl < 0 else nl
-        a, b = pos, stop
-        while a < b and text[a] in " \t":
-            a += 1
-        while b > a and text[b - 1] in " \t":
-            b -= 1
-        if b > a:
-            out.append(TextLine(text[a:b], a, b, len(out)))
-        if nl < 0:
-            break
-        pos = nl + 1
-    return out
+    return list(iter_lines(text, start, end))
 
 
 @lru_cache(maxsize=None)
