@@ -347,44 +347,6 @@ def normalise(text: str, markup: bool = True) -> Normalised:
     return Normalised(text=text, offsets=offsets, steps=names)
 
 
-# -- matching helpers -------------------------------------------------------------------------
-
-# Old-style ("hoà", "uỷ") and new-style ("hòa", "ủy") tone placement: fold to one form.
-_OLD_NEW = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"),
-            ("oè", "òe"), ("oé", "óe"), ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"),
-            ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"), ("uỵ", "ụy")]
-_TO_NEW = {}
-for o, nw in _OLD_NEW:
-    _TO_NEW[o] = nw
-    _TO_NEW[o.upper()] = nw.upper()
-    _TO_NEW[o[0].upper() + o[1:]] = nw[0].upper() + nw[1:]
-# Placement differs only at the end of a syllable ("hoà"/"hòa", "uỷ"/"ủy"); before a final
-# consonant both styles mark the same vowel ("hoạch", "huỳnh"), so those are left alone.
-_TONE_RE = re.compile("(?:" + "|".join(re.escape(o) for o in _TO_NEW) + r")(?![^\W\d_])")
-_TONE_MARKED = frozenset(o[1] for o in _TO_NEW)
-
-
-def fold_tones(s: str) -> str:
-    """Old-style tone placement to new style, same length ("Uỷ ban" -> "Ủy ban")."""
-    if _TONE_MARKED.isdisjoint(s):      # most strings hold none of the marked vowels
-        return s
-    return _TONE_RE.sub(lambda m: _TO_NEW[m.group(0)], s)
-
-
-def match_key(s: str) -> str:
-    """A key for comparing names: tones folded, case folded, spaces collapsed."""
-    return " ".join(fold_tones(unicodedata.normalize("NFC", s)).casefold().split())
-
-
-_STRIP_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
-
-
-def strip_diacritics(s: str) -> str:
-    """'Tuyên truyền miệng' -> 'Tuyen truyen mieng' (same length for NFC input)."""
-    s = unicodedata.normalize("NFD", s.translate(_STRIP_TABLE))
-    return unicodedata.normalize("NFC", "".join(ch for ch in s if not unicodedata.combining(ch)))
-
-
 # -- compiling the extractors' patterns -------------------------------------------------------
 
 # Python's re tries a pattern at every position of the text; a pattern that opens with a
@@ -522,3 +484,41 @@ def alternation(phrases, *, ignorecase: bool, space: str = r"\s+") -> str:
     except ValueError:                      # fall back on the flat alternation
         flat = sorted(dict.fromkeys(phrases), key=len, reverse=True)
         return "(?:" + "|".join(re.escape(p).replace(r"\ ", space) for p in flat) + ")"
+
+
+# -- matching helpers -------------------------------------------------------------------------
+
+# Old-style ("hoà", "uỷ") and new-style ("hòa", "ủy") tone placement: fold to one form.
+_OLD_NEW = [("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"),
+            ("oè", "òe"), ("oé", "óe"), ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"),
+            ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"), ("uỵ", "ụy")]
+_TO_NEW = {}
+for o, nw in _OLD_NEW:
+    _TO_NEW[o] = nw
+    _TO_NEW[o.upper()] = nw.upper()
+    _TO_NEW[o[0].upper() + o[1:]] = nw[0].upper() + nw[1:]
+# Placement differs only at the end of a syllable ("hoà"/"hòa", "uỷ"/"ủy"); before a final
+# consonant both styles mark the same vowel ("hoạch", "huỳnh"), so those are left alone.
+_TONE_RE = re.compile(alternation(list(_TO_NEW), ignorecase=False) + r"(?![^\W\d_])")
+_TONE_MARKED = frozenset(o[1] for o in _TO_NEW)
+
+
+def fold_tones(s: str) -> str:
+    """Old-style tone placement to new style, same length ("Uỷ ban" -> "Ủy ban")."""
+    if _TONE_MARKED.isdisjoint(s):      # most strings hold none of the marked vowels
+        return s
+    return _TONE_RE.sub(lambda m: _TO_NEW[m.group(0)], s)
+
+
+def match_key(s: str) -> str:
+    """A key for comparing names: tones folded, case folded, spaces collapsed."""
+    return " ".join(fold_tones(unicodedata.normalize("NFC", s)).casefold().split())
+
+
+_STRIP_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def strip_diacritics(s: str) -> str:
+    """'Tuyên truyền miệng' -> 'Tuyen truyen mieng' (same length for NFC input)."""
+    s = unicodedata.normalize("NFD", s.translate(_STRIP_TABLE))
+    return unicodedata.normalize("NFC", "".join(ch for ch in s if not unicodedata.combining(ch)))
