@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from re import _constants as _sre, _parser as _sre_parse   # re's own parser, for first_char_guard
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
+from re import _constants as _sre, _parser as _sre_parse   # re's own parser, for first_char_guard
 from typing import Callable
 
 Step = Callable[[str, bool], tuple[str, "array | None"]]
@@ -503,11 +504,24 @@ _TONE_RE = re.compile(alternation(list(_TO_NEW), ignorecase=False) + r"(?![^\W\d
 _TONE_MARKED = frozenset(o[1] for o in _TO_NEW)
 
 
+def _new_style(m: re.Match) -> str:
+    return _TO_NEW[m.group(0)]
+
+
 def fold_tones(s: str) -> str:
     """Old-style tone placement to new style, same length ("Uỷ ban" -> "Ủy ban")."""
     if _TONE_MARKED.isdisjoint(s):      # most strings hold none of the marked vowels
         return s
-    return _TONE_RE.sub(lambda m: _TO_NEW[m.group(0)], s)
+    if len(s) > 2000:                   # a document's text: see _fold_document
+        return _fold_document(s)
+    return _TONE_RE.sub(_new_style, s)
+
+
+@lru_cache(maxsize=2)
+def _fold_document(s: str) -> str:
+    """A whole document is folded by the references and by the bodies extractor: the
+    second takes the first one's result (the last two texts are kept)."""
+    return _TONE_RE.sub(_new_style, s)
 
 
 def match_key(s: str) -> str:

@@ -605,6 +605,8 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False,
 
 
 _LAW_LIST = compile_guarded(r"(?<![\w])(?:Luật|luật)[^\S\n]*:")
+# Its literal part, found by a fast literal search: most documents hold none.
+_LAW_LIST_HINT = re.compile(r"uật[^\S\n]*:")
 _FORM_BEFORE = re.compile(r"(?i)(?:mẫu|biểu|phụ\s+lục|mã)[\s*]*(?:số)?[\s*]*:?[\s*]*$")
 # The document's own number line: "Số: 141/KH-UBND", "Số:\n21/2025/NQ-HĐND", "Nghị quyết
 # số: 101/2025/UBTVQH15" in a flattened header ("số:" with a colon is never a citation).
@@ -767,7 +769,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             for im in p.law.finditer(folded, m.start() + 5, m.end()):
                 add_named(im.start(), im.end(), kind_of(im.group(0)), inner=True)
         # "Luật: Chứng khoán, Kế toán, Kiểm toán độc lập, ...", "các Luật: ..."
-    for m in _LAW_LIST.finditer(folded):
+    for m in (_LAW_LIST.finditer(folded) if _LAW_LIST_HINT.search(folded) else ()):
         pos = m.end()
         while True:
             im = p.law_list_item.match(folded, pos)
