@@ -255,18 +255,19 @@ def step_blocks(text: str, markup: bool):
     for line, line_start in _physical_lines(text):
         raw = line
         # a rule line ("-------" typed under a heading) is a break in any source; pipes only in Markdown
-        if (markup and _PIPE_ONLY.match(raw)) or _RULE_LINE.match(raw.replace("*", "") if markup else raw):
+        if ((markup and "|" in raw and _PIPE_ONLY.match(raw))
+                or _RULE_LINE.match(raw.replace("*", "") if markup else raw)):
             pending_break = True
             prev_kept = None
             emph, open_emph = 0, False      # emphasis never runs across a table cell or a rule
             continue
-        if markup:
+        if markup and ("*" in raw or raw[:1] == "#"):
             hm = _HASH_HEADING.match(raw)
             if hm:
                 raw = " " * hm.end() + raw[hm.end():]
             keep, starts_mark, ends_mark, has_marks = _strip_marks(raw)
             toggles = _toggles(raw) if has_marks else 0
-        else:
+        else:                           # (in Markdown too, a line without marks keeps all)
             keep, starts_mark, ends_mark, toggles = [(0, len(raw))], False, False, 0
         content = raw if len(keep) == 1 else "".join(raw[a:c] for a, c in keep)
         stripped = content.strip()
