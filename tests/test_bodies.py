@@ -148,3 +148,37 @@ def test_corpus_invariants():
             assert text[b.start:b.end] == b.text, p.name
             assert b.name and b.kind in (None, "party", "state", "front", "position")
         assert all(a.end <= b.start for a, b in zip(found, found[1:])), p.name
+
+
+def test_alternation_grouped_by_first_letter():
+    import re
+
+    from vnplan_nlp.bodies import _alt, _words_re
+    names = ["Bộ Tư pháp", "Bộ Nội vụ", "Ban Tuyên giáo", "Sở Tư pháp", "Ban", "Bộ Tài chính"]
+    grouped = re.compile(_alt(names))
+    flat = re.compile("(?:" + "|".join(_words_re(p) for p in sorted(set(names), key=len, reverse=True)) + ")")
+    text = "Bộ Tài chính, BỘ NỘI VỤ, Ban tuyên giáo, ban Tuyên giáo, Sở tư pháp, Ban Thường vụ, Bộ  Tư  pháp"
+    found = [m.span() for m in grouped.finditer(text)]
+    assert found and found == [m.span() for m in flat.finditer(text)]
+    assert _alt(names).startswith("(?:B(?:")
+
+
+@needs_corpus
+def test_grouped_body_grammar_finds_what_the_flat_one_finds(monkeypatch):
+    """Grouping the body names by first letter leaves every body found as it was."""
+    import re
+
+    from vnplan_nlp import bodies
+    from vnplan_nlp.normalise import fold_tones
+    texts = [fold_tones(corpus_text(p.stem)) for p in DOCS[::5]]
+    grouped = bodies.body_regex()
+    monkeypatch.setattr(bodies, "_alt", lambda phrases, sort=True: "(?:" + "|".join(
+        bodies._words_re(p) for p in (sorted(set(phrases), key=len, reverse=True) if sort else phrases)) + ")")
+    bodies._grammar.cache_clear()
+    try:
+        flat = re.compile(bodies._grammar()["body"].replace(r"\s", r"[^\S\n]"))
+    finally:
+        bodies._grammar.cache_clear()
+    for t in texts:
+        assert [(m.span(), m.groups()) for m in grouped.finditer(t)] == \
+            [(m.span(), m.groups()) for m in flat.finditer(t)]
