@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
 
 from .normalise import fold_tones
@@ -20,9 +20,8 @@ class TextLine:
     end: int
     index: int
 
-    @cached_property
+    @property
     def upper(self) -> bool:
-        """Capitals only (asked again and again by the header and closing parsers)."""
         t = self.text
         return t == t.upper() and t != t.lower()
 
