@@ -552,7 +552,9 @@ class _Cand:
     extra: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=4096)
 def _law_key(name: str) -> str:
+    """The identity of a law's name (cached: asked for every pair of citations)."""
     s = expand_abbreviations(name)
     for a, e in load_data("laws")["abbreviations"].items():
         s = re.sub(rf"(?<![\w]){re.escape(a)}(?![\w])", e, s)
