@@ -57,6 +57,15 @@ TASK_MAX = 600
 
 def _low(s: str) -> str:
     """Tone placement folded and lower case; same length as ``s`` for Vietnamese text."""
+    if len(s) > 2000:                   # a document's text: see _low_document
+        return _low_document(s)
+    return fold_tones(s).lower()
+
+
+@lru_cache(maxsize=2)
+def _low_document(s: str) -> str:
+    """The whole text is lowered by the scanner and again for each assignment's deadlines:
+    once is enough (the last two texts are kept)."""
     return fold_tones(s).lower()
 
 
@@ -137,6 +146,36 @@ def vocab() -> _Vocab:
         closing_openers=re.compile(rf"(?:{_alts(d['closing']['openers'])}){word_end}"),
         extend_to=re.compile(rf"(?<![\w])(?:{_alts(cues['extend_to']['words'])}){word_end}"),
     )
+
+
+def _cell_head(cell: str) -> str:
+    """``_bare(cell).strip(" :.*")``, the form _cell_kind compares with the column names;
+    for a long cell (a paragraph) only as much of it as that comparison reads.
+
+    The cell is cut at a space: the bare form of the part before it is then the beginning
+    of the bare form of the whole (tone folding, diacritics, case and spaces change nothing
+    across a space), so where it is longer than every column name and its opening, the
+    names cannot equal the whole and open it exactly when they open this part."""
+    longest = _longest_column()
+    cut = cell.find(" ", 2 * longest + 8)
+    if cut > 0:
+        head = _bare(cell[:cut]).strip(" :.*")
+        if len(head) > longest + 1:
+            return head
+    return _bare(cell).strip(" :.*")
+
+
+@lru_cache(maxsize=1)
+def _longest_column() -> int:
+    return max(len(w) for names in vocab().col.values() for w in names)
+
+
+@lru_cache(maxsize=1)
+def _column_openings() -> dict[str, tuple[str, ...]]:
+    """Per column kind, the openings of a header cell that names it at its start ('cơ quan
+    chủ trì ' ...): one str.startswith with a tuple instead of a loop over the names."""
+    return {k: tuple(w + sep for w in names if len(w) > 3 for sep in (" ", "/", "("))
+            for k, names in vocab().col.items()}
 
 
 # -- the actor hook ---------------------------------------------------------------------------
@@ -323,6 +362,18 @@ def _title_wraps(text: str, prev: _Line, t: str) -> bool:
 # -- scanning actors --------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+(?:[/&.’']\w+)*|[^\w\s]")
+
+
+# Clause openings inside a line (see _Extractor._sentence_starts), compiled once.
+_CLAUSE_OPENS = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n")
+_DIRECTED = re.compile(r"(?<![\w])chỉ\s+đạo\s+(?=\w)")
+_ADVERBIAL_OPENING = re.compile(
+    r"(?:căn cứ|trên cơ sở|trong phạm vi|trong quá trình|quá trình|để|đồng thời|"
+    r"sau khi|nếu|khi|theo đó|ngoài ra|bên cạnh đó|kết thúc|trong thời gian|hằng năm|hàng năm|"
+    r"định kỳ)\b")
+_CUE_WORD = re.compile(r"(?<![\w])(?:đề\s+nghị|yêu\s+cầu|giao)(?![\w])")
+_CUE_INSIDE = re.compile(r"(?<![\w])(?:giao|yêu cầu|đề nghị)\s+(?=\w)")
+_NOT_A_CUE_AFTER = re.compile(r"(?:được|theo|các|của|nhiệm vụ|việc|và|để)\s*$")
 
 
 class _Scanner:
@@ -1099,36 +1150,37 @@ class _Extractor:
         lt = self.sc.low
         out = [(ln.body, "start")]
         more = []
-        for m in re.finditer(r"(?<=[.;:])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n", t[ln.body:ln.end]):
+        for m in _CLAUSE_OPENS.finditer(t[ln.body:ln.end]):
             p = ln.body + m.end()
             out.append((p, "start"))
         # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
-        for m in re.finditer(r"(?<![\w])chỉ\s+đạo\s+(?=\w)", lt[ln.body:ln.end]):
-            more.append((ln.body + m.end(), "directed"))
+        low_line = lt[ln.body:ln.end]
+        if "chỉ" in low_line:           # (the patterns below are tried only where their word is)
+            for m in _DIRECTED.finditer(low_line):
+                more.append((ln.body + m.end(), "directed"))
         for p, k in out:
             # an opening adverbial clause ends at its first comma
-            if re.match(r"(?:căn cứ|trên cơ sở|trong phạm vi|trong quá trình|quá trình|để|đồng thời|"
-                        r"sau khi|nếu|khi|theo đó|ngoài ra|bên cạnh đó|kết thúc|trong thời gian|hằng năm|hàng năm|"
-                        r"định kỳ)\b", lt[p:p + 20]):
+            if _ADVERBIAL_OPENING.match(lt[p:p + 20]):
                 c = t.find(", ", p, min(ln.end, p + 400))
                 while c > 0:
                     nxt = c + 2
                     # a verb of its own in the opening clause ('Căn cứ ..., phối hợp với các cơ
                     # quan, đơn vị ...') makes what follows an object, not a subject; so does a
                     # cue word ('..., đề nghị các sở, ban, ngành ...'), handled on its own
-                    if self.v.strong_stops.search(lt, p, c) or re.search(r"(?<![\w])(?:đề\s+nghị|yêu\s+cầu|giao)(?![\w])",
-                                                                          lt[p:c + 2]):
+                    if self.v.strong_stops.search(lt, p, c) or _CUE_WORD.search(lt[p:c + 2]):
                         break
                     if self.sc.head_at(nxt) is not None:
                         more.append((self._proper_subject(nxt, ln.end), "adverbial"))
                         break
                     c = t.find(", ", nxt, min(ln.end, p + 400))
         # 'giao', 'yêu cầu', 'đề nghị' inside a sentence
-        for m in re.finditer(r"(?<![\w])(?:giao|yêu cầu|đề nghị)\s+(?=\w)", lt[ln.body:ln.end]):
+        cues = (_CUE_INSIDE.finditer(low_line)
+                if "giao" in low_line or "yêu cầu" in low_line or "đề nghị" in low_line else ())
+        for m in cues:
             p = ln.body + m.start()
             if p not in [x for x, _ in out + more]:
                 prev = lt[max(ln.body, p - 12):p]
-                if re.search(r"(?:được|theo|các|của|nhiệm vụ|việc|và|để)\s*$", prev):
+                if _NOT_A_CUE_AFTER.search(prev):
                     continue
                 more.append((p, "inner"))
         seen = set()
@@ -1242,15 +1294,15 @@ class _Extractor:
         """The column a header cell names: equal to a known name, or opening with one
         ('Cơ quan chủ trì thực hiện'); 'other' for a short unknown header ('Văn bản giao
         nhiệm vụ'); None for what is no header cell."""
-        b = _bare(cell).strip(" :.*")
+        b = _cell_head(cell)
         if not b:
             return None
         for k in ("number", "lead", "coordinate", "deadline", "task", "product", "other"):
             if b in self.v.col[k]:
                 return k
+        openings = _column_openings()
         for k in ("lead", "coordinate", "deadline", "task", "product", "other"):
-            if any(b.startswith(w + " ") or b.startswith(w + "/") or b.startswith(w + "(") for w in self.v.col[k]
-                   if len(w) > 3):
+            if b.startswith(openings[k]):
                 return k
         return None
 
