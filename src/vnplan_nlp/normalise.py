@@ -535,6 +535,7 @@ def strip_diacritics(s: str) -> str:
     s = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
     # the combining marks the text holds (a handful), each removed by str.replace: a
     # character-by-character filter costs ten times more on a long line
-    for mark in [c for c in set(s) if unicodedata.combining(c)]:
+    # (no combining character lies below U+0300)
+    for mark in [c for c in set(s) if c >= "\u0300" and unicodedata.combining(c)]:
         s = s.replace(mark, "")
     return unicodedata.normalize("NFC", s)
