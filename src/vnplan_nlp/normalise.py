@@ -16,6 +16,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from re import _constants as _sre, _parser as _sre_parse   # re's own parser, for first_char_guard
 from typing import Callable
 
@@ -207,21 +208,24 @@ def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
 _INLINE_RULE = re.compile(r"[ \t]+[-_=]{5,}(?:[ \t]+|$)")
 
 
-def _physical_lines(text: str):
+def _physical_lines(text: str) -> list[tuple[str, int]]:
     """(line, start) pairs; a rule printed inside a line ("ỦY BAN THƯỜNG VỤ QUỐC HỘI -------"
     from a flattened header cell) ends that line."""
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        pos += len(line) + 1
+    lines = text.split("\n")
+    starts = list(accumulate([len(line) + 1 for line in lines[:-1]], initial=0))
+    if "---" not in text and "___" not in text and "===" not in text:
+        return list(zip(lines, starts))         # no rule anywhere: the lines as they are
+    out = []
+    for line, start in zip(lines, starts):
         if "---" not in line and "___" not in line and "===" not in line:
-            yield line, start
+            out.append((line, start))
             continue
         last = 0
         for m in _INLINE_RULE.finditer(line):
-            yield line[last:m.start()], start + last
+            out.append((line[last:m.start()], start + last))
             last = m.end()
-        yield line[last:], start + last
+        out.append((line[last:], start + last))
+    return out
 
 
 def _toggles(line: str) -> int:
@@ -244,7 +248,11 @@ def step_blocks(text: str, markup: bool):
     boundary (an emphasis run that ends or starts there), nor terminal punctuation, nor
     a block opener (label, bullet, "Số", "Nơi nhận", signing prefix ...) separates them.
     """
-    b = _Builder(len(text))
+    # the output pieces and, per output character, its index in ``text`` (as _Builder
+    # keeps them, written out here: this loop runs once per line of every document)
+    parts: list[str] = []
+    index = array("l")
+    count = _count_upto(len(text))
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_end_mark = False
     prev_case = 0
@@ -281,7 +289,7 @@ def step_blocks(text: str, markup: bool):
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
-        case = _case(stripped)
+        case = 0 if stripped != stripped.upper() else 1 if stripped != stripped.lower() else -1   # _case
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
             block_start = _BLOCK_START.match(stripped)
@@ -303,27 +311,34 @@ def step_blocks(text: str, markup: bool):
                     and not _LONE_STAR.match(stripped) and prev_kept != "*"):
                 join = True
         if not first:
-            b.put(" " if join else "\n", line_start - 1)
+            parts.append(" " if join else "\n")
+            index.append(line_start - 1)
         first = False
         # copy kept pieces, trimming the line's leading and trailing spaces
         lead = len(content) - len(content.lstrip())
         total = len(content.rstrip())
         if len(keep) == 1:                  # no marks: the stripped line in one piece
-            b.copy(text, line_start + lead, line_start + total)
+            pieces = [(line_start + lead, line_start + total)]
         else:
+            pieces = []
             seen = 0
             for a, c in keep:
                 lo, hi = max(seen, lead), min(seen + c - a, total)
                 if hi > lo:
-                    b.copy(text, line_start + a + lo - seen, line_start + a + hi - seen)
+                    pieces.append((line_start + a + lo - seen, line_start + a + hi - seen))
                 seen += c - a
+        for a, c in pieces:
+            if c > a:
+                parts.append(text[a:c])
+                index += count[a:c]
         prev_kept = stripped
         prev_case = case
         emph ^= toggles
         open_emph = bool(emph)
         prev_end_mark = ends_mark
         pending_break = False
-    return b.done(len(text))
+    index.append(len(text))
+    return "".join(parts), index
 
 
 STEPS: list[tuple[str, Callable]] = [
