@@ -364,3 +364,45 @@ def test_model_decision_is_used_only_when_asked(parsed, monkeypatch):
     assert learn.active_decider() is not None
     with_model = find_responsibilities(doc)
     assert with_model and all(r.role in ("lead", "coordinate", "execute") for r in with_model)
+
+
+# -- the shortcuts taken for speed find what the plain forms find ------------------------------
+
+@pytest.mark.parametrize("seg", [
+    # kh-141-ubnd-bacninh-2025 style clauses; a ';' before a line break; '.' then spaces
+    "Sở Nội vụ chủ trì; phối hợp với Sở Tư pháp. Báo cáo kết quả: trước ngày 15/12.",
+    "các cơ quan, đơn vị;  \nthủ trưởng cơ quan ...;\n- Công an tỉnh.\n  Sở Y tế",
+    ";;..::; ;\n. \n", "", "không có dấu câu",
+])
+def test_clause_open_ends_are_those_of_the_pattern(seg):
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
+    assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)]
+
+
+@pytest.mark.parametrize("cell", [
+    "Cơ quan chủ trì", "Cơ quan, đơn vị chủ trì thực hiện", "**Thời gian thực hiện**:", "STT",
+    "Nội dung công việc cần triển khai trong năm 2026 theo kế hoạch của Ủy ban nhân dân tỉnh",
+    "Thời gian hoàn thành: trước ngày 30/11/2025, báo cáo kết quả về Sở Nội vụ để tổng hợp chung",
+    "  Đơn vị phối hợp/các sở, ngành liên quan theo chức năng nhiệm vụ được giao tại Quyết định",
+    "Sở Tư pháp chủ trì, phối hợp với các cơ quan, đơn vị liên quan tổ chức thực hiện",
+])
+def test_cell_head_reads_what_the_column_test_reads(cell):
+    from vnplan_nlp.responsibilities import _bare, _cell_head, _column_openings, _longest_column, vocab
+    whole, head = _bare(cell).strip(" :.*"), _cell_head(cell)
+    assert whole.startswith(head)
+    if head != whole:        # a long cell: no column name equals it, and the openings agree
+        assert len(head) > _longest_column() + 1
+        for k, names in vocab().col.items():
+            assert whole not in names
+            assert whole.startswith(_column_openings()[k]) == head.startswith(_column_openings()[k])
+
+
+@pytest.mark.corpus
+def test_clause_open_ends_on_corpus_lines(corpus_docs):
+    from vnplan_nlp.normalise import normalise
+    from vnplan_nlp.read import read_path
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
+    for p in corpus_docs[::3]:
+        text = normalise(read_path(p).text).text
+        for seg in [text] + text.split("\n"):
+            assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], p.name

@@ -644,6 +644,7 @@ class _Extractor:
         self.text = doc.text
         self.sc = _Scanner(doc.text)
         self.v = vocab()
+        self._cell_kinds: dict[str, str | None] = {}      # header cell -> column (see _cell_kind)
         self.paths = _section_paths(doc)
         body_end = doc.body_end or len(doc.text)
         self.lines = _logical_lines(doc, doc.body_start, body_end, self.paths)
@@ -887,7 +888,7 @@ class _Extractor:
                 continue
             # a whole-line heading that is the title of a zone section is not an actor
             if node_is_heading and ln.node is not None and ln.node.start == ln.start and \
-                    ln.node.title and _bare(ln.node.title) and any(w in _bare(ln.node.title) for w in self.v.zones_assign) \
+                    ln.node.title and (bare_title := _bare(ln.node.title)) and any(w in bare_title for w in self.v.zones_assign) \
                     and not req and not giao:
                 continue
             owner = self._owner(ln)
@@ -1312,7 +1313,12 @@ class _Extractor:
         """The column a header cell names: equal to a known name, or opening with one
         ('Cơ quan chủ trì thực hiện'); 'other' for a short unknown header ('Văn bản giao
         nhiệm vụ'); None for what is no header cell."""
-        b = _cell_head(cell)
+        if cell in self._cell_kinds:        # a header is tried again from each of its lines
+            return self._cell_kinds[cell]
+        self._cell_kinds[cell] = kind = self._column_of(_cell_head(cell))
+        return kind
+
+    def _column_of(self, b: str) -> str | None:
         if not b:
             return None
         for k in ("number", "lead", "coordinate", "deadline", "task", "product", "other"):
