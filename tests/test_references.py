@@ -216,3 +216,23 @@ def test_this_document_type_links_or_is_left_out():
     refs = find_references(text, doc_type="Kế hoạch")
     assert [r.text for r in refs] == ["Chỉ thị số 30-CT/TW ngày 05/02/2024 của Ban Bí thư", "Chỉ thị này"]
     assert refs[1].refers_to == 0 and refs[1].number_symbol == "30-CT/TW"
+
+
+def test_numbers_scanned_on_slash_lines_only():
+    """Numbers are looked for only on the lines that hold a '/': every number has one and
+    none runs over a line break."""
+    from vnplan_nlp.references import _numbers, patterns
+    text = ("Căn cứ Kế hoạch số 14-KH/TU\nngày 29/7/2025; Công văn 223/KH- UBND, 100 - KL/TW\n"
+            "Nghị quyết số 57-\nNQ/TW và 24/\nKH-UBND\n102/2025/NQLT-UBTVQH15-CP-ĐCTUBTWMTTQVN")
+    spans = [m.span() for m in _numbers(text)]
+    assert spans and spans == [m.span() for m in patterns().number.finditer(text)]
+
+
+@pytest.mark.corpus
+def test_numbers_on_slash_lines_over_the_corpus(corpus_docs):
+    from vnplan_nlp.normalise import fold_tones
+    from vnplan_nlp.references import _numbers, patterns
+    for p in corpus_docs:
+        folded = fold_tones(normalise(read_path(p).text).text)
+        assert [(m.span(), m.groups()) for m in _numbers(folded)] == \
+            [(m.span(), m.groups()) for m in patterns().number.finditer(folded)], p.name
