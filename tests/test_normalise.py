@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from vnplan_nlp.normalise import (alternation, compile_guarded, first_char_guard, fold_tones, match_key, normalise,
-                                  strip_diacritics)
+from vnplan_nlp.normalise import (alternation, compile_guarded, first_char_guard, first_word_guard, fold_tones, match_key,
+                                  normalise, strip_diacritics)
 from vnplan_nlp.read import read_path
 
 SAME_OR_UNIFIED = set(" \n-")
@@ -91,16 +91,29 @@ def test_first_char_guard(pattern, flags, guard):
     assert first_char_guard(pattern, flags) == guard
 
 
+@pytest.mark.parametrize("pattern, flags, guard", [
+    # re's parser takes the shared "L" out of "Luật|LUẬT": the guard keeps what is left spelled
+    (r"(?<![\w])(?:Luật|LUẬT)\s", 0, "(?=(?:L))"),
+    (r"(?<![\w])Điều\s+\d|Chương\s", 0, "(?=(?:(?:Chương|Điều)))"),
+    (r"(?i)(?:(?P<b>từ|đến)\s+)?(?:ngày|tháng|\d)", 0, r"(?=(?i:(?:(?:t(?:háng|ừ)|ngày|đến))|[\d]))"),
+    (r"x?", 0, ""),
+    (r".x", 0, ""),
+])
+def test_first_word_guard(pattern, flags, guard):
+    assert first_word_guard(pattern, flags) == guard
+
+
 @pytest.mark.parametrize("pattern, flags, text", [
     (r"(?ix)(?<![\w/]) (?:ngày|tháng) \s+ \d+", 0, "Ngày 5, THÁNG 6, ngày5, /ngày 7, tháng   8"),
     (r"(?<![\w])(?:Kế\s+hoạch|KẾ\s+HOẠCH)(?![\w])", 0, "Kế hoạch này, KẾ HOẠCH, Kế hoạchx, kế hoạch"),
     (r"(?<![\w/.\-])\d{1,5}/[A-ZĐ]+", 0, "số 24/KH-UBND, 3/ĐU, x1/AB, .5/CD"),
 ])
 def test_guarded_patterns_find_the_same_matches(pattern, flags, text):
-    plain, guarded = re.compile(pattern, flags), compile_guarded(pattern, flags)
-    assert guarded.pattern != plain.pattern
-    assert [m.span() for m in guarded.finditer(text)] == [m.span() for m in plain.finditer(text)]
-    assert [m.span() for m in guarded.finditer(text)]
+    plain = re.compile(pattern, flags)
+    for guarded in (compile_guarded(pattern, flags), compile_guarded(pattern, flags, words=True)):
+        assert guarded.pattern != plain.pattern
+        assert [m.span() for m in guarded.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in guarded.finditer(text)]
 
 
 @pytest.mark.corpus
@@ -112,7 +125,10 @@ def test_extractor_patterns_unchanged_by_their_guard(corpus_docs):
     for rx in (dates._MASTER, bodies.body_regex(), p.number, p.short, p.law, p.this):
         guard = first_char_guard(rx.pattern, rx.flags)
         assert guard and guard in rx.pattern
-        plain = re.compile(rx.pattern.replace(guard, "", 1), rx.flags)
+        plain = rx.pattern.replace(guard, "", 1)
+        words = first_word_guard(rx.pattern, rx.flags)
+        assert (words in plain) == (rx is dates._MASTER)
+        plain = re.compile(plain.replace(words, "", 1) if rx is dates._MASTER else plain, rx.flags)
         for t in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
                 [(m.span(), m.groups()) for m in plain.finditer(t)]

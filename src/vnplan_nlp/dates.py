@@ -89,7 +89,7 @@ _MASTER_SRC = rf"""(?ix)
 )
 """
 # A date never runs over a line break (wrapped lines are joined by normalise).
-_MASTER = compile_guarded(_MASTER_SRC.replace(r"\s", r"[^\S\n]"))
+_MASTER = compile_guarded(_MASTER_SRC.replace(r"\s", r"[^\S\n]"), words=True)
 # Every alternative of _MASTER holds one of these words or a year, so a line without one
 # holds no date and is not scanned (two thirds of a document's text). Keep the two in step.
 _DATE_LINE_HINT = re.compile(r"(?i:ngày|tháng|quý|hằng|hàng)|(?:19|20)\d\d")
