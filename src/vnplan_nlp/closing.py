@@ -37,7 +37,7 @@ class Closing:
 
 
 def _is_position(t: str) -> bool:
-    if any(c.islower() for c in t):
+    if any(map(str.islower, t)):
         return False
     return bool(POSITION_RE.match(fold_tones(t)))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .models import Section
 from .segment import split_lines
@@ -57,15 +58,17 @@ def _title(rest: str) -> str | None:
     rest = rest.strip()
     if not rest:
         return None
-    if not any(c.islower() for c in rest):
+    if not any(map(str.islower, rest)):
         return rest.rstrip(":").strip()
     if len(rest) <= 160 and not rest.endswith((".", ";", ",")) and ": " not in rest[:-1]:
         return rest.rstrip(":").strip()
     return None
 
 
+@lru_cache(maxsize=4096)
 def classify(line: str) -> tuple[str, str, int, int] | None:
-    """(kind, label, marker_end, label_len) of a heading line, or None."""
+    """(kind, label, marker_end, label_len) of a heading line, or None. (Cached: the
+    sections, the responsibilities and the checks each classify a document's lines.)"""
     m = LABEL.match(line)
     if not m:
         return None
