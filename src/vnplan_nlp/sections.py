@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .models import Section
 from .segment import split_lines
@@ -65,10 +64,8 @@ def _title(rest: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def classify(line: str) -> tuple[str, str, int, int] | None:
-    """(kind, label, marker_end, label_len) of a heading line, or None. (Cached: the
-    sections, the responsibilities and the checks each classify a document's lines.)"""
+    """(kind, label, marker_end, label_len) of a heading line, or None."""
     m = LABEL.match(line)
     if not m:
         return None
