@@ -406,3 +406,12 @@ def test_clause_open_ends_on_corpus_lines(corpus_docs):
         text = normalise(read_path(p).text).text
         for seg in [text] + text.split("\n"):
             assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], p.name
+
+
+def test_bare_forms_need_no_tone_folding():
+    """_bare leaves fold_tones out: each old/new tone pair has the same letters."""
+    from vnplan_nlp.normalise import _TO_NEW, fold_tones, strip_diacritics
+    from vnplan_nlp.responsibilities import _bare
+    assert all(strip_diacritics(old) == strip_diacritics(new) for old, new in _TO_NEW.items())
+    for s in ("Cơ quan phối hợp", "THỜI GIAN HOÀN THÀNH", "Ủy ban nhân dân", "Uỷ ban nhân dân", "hoà giải"):
+        assert _bare(s) == " ".join(strip_diacritics(fold_tones(s)).lower().split())

@@ -70,8 +70,9 @@ def _low_document(s: str) -> str:
 
 
 def _bare(s: str) -> str:
-    """Diacritics stripped, lower case, spaces collapsed: for titles and column names."""
-    return " ".join(strip_diacritics(fold_tones(s)).lower().split())
+    """Diacritics stripped, lower case, spaces collapsed: for titles and column names.
+    (Tone placement needs no folding first: "hoà" and "hòa" both lose their mark.)"""
+    return " ".join(strip_diacritics(s).lower().split())
 
 
 def _alts(words) -> str:
