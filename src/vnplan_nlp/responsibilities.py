@@ -729,7 +729,8 @@ class _Extractor:
         while i < len(lines):
             ln = lines[i]
             t = self.ltext(ln)
-            if not v.role_heads.match(_low(t)):
+            # (a role line has its colon: the lines without one are passed at once)
+            if ":" not in t or not v.role_heads.match(_low(t)):
                 if ln.kind == "label" and not (ln.node is not None and ln.node.kind in ("paren", "lparen")
                                                and ln.node.start == ln.start):
                     # a new item starts a new task; '(1) ... (2) ...' enumerate inside one
