@@ -150,6 +150,8 @@ def step_chars(text: str, markup: bool):
 
 _RULE_LINE = re.compile(r"^[ \t]*(?:[-_=~]{3,}|[|+\- ]+[-=]{3,}[|+\- ]*)[ \t]*$")
 _PIPE_ONLY = re.compile(r"^[ \t|]*\|[ \t|]*$")
+# A rule line ends with one of these (or with emphasis stars): other lines skip _RULE_LINE.
+_RULE_LAST = " \t-_=~|+*"
 _HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
 _EMPH = re.compile(r"\*+")
 _LONE_STAR = re.compile(r"^\s*\*\s*$")
@@ -264,7 +266,7 @@ def step_blocks(text: str, markup: bool):
         raw = line
         # a rule line ("-------" typed under a heading) is a break in any source; pipes only in Markdown
         if ((markup and "|" in raw and _PIPE_ONLY.match(raw))
-                or _RULE_LINE.match(raw.replace("*", "") if markup else raw)):
+                or (raw[-1:] in _RULE_LAST and _RULE_LINE.match(raw.replace("*", "") if markup else raw))):
             pending_break = True
             prev_kept = None
             emph, open_emph = 0, False      # emphasis never runs across a table cell or a rule
