@@ -1050,14 +1050,20 @@ class _Extractor:
         for e in self.entries:
             if e.kind in ("heading", "sentence"):
                 heading_at[e.line] = e
+        # the loop adds sentence entries of the line it is on only: the headings and the
+        # actors already read on each line can be listed once
+        headings = [e for e in self.entries if e.kind == "heading"]
+        actors_on: dict[int, list] = {}
+        for e in self.entries:
+            actors_on.setdefault(e.line, []).append(e.actor)
         for ln in self.lines:
             if ln.zone == "skip" or ln.index in self.block_lines or self._is_partner_bullet(ln):
                 continue
             if ln.index in self.used_lines and ln.index not in heading_at:
                 # lines of per-task blocks: subjects of their own there ("MTTQ phối hợp ...")
                 pass
-            owner = self._owner(ln)
-            taken = [e.actor for e in self.entries if e.line == ln.index]
+            owner = self._owner(ln, headings)
+            taken = list(actors_on.get(ln.index, ()))
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
@@ -1154,10 +1160,11 @@ class _Extractor:
         rest = self.sc.low[i:min(limit, i + 30)].lstrip()
         return rest.startswith(("đã ", "vừa ", "đang "))
 
-    def _owner(self, ln: _Line) -> _Entry | None:
-        """The heading entry whose item holds this line."""
+    def _owner(self, ln: _Line, headings: list[_Entry] | None = None) -> _Entry | None:
+        """The heading entry whose item holds this line (``headings``: the heading entries,
+        where the caller has them listed)."""
         best = None
-        for e in self.entries:
+        for e in self.entries if headings is None else headings:
             if e.kind != "heading":
                 continue
             for s, t in e.scope:
