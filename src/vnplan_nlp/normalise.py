@@ -17,7 +17,10 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from re import _constants as _sre, _parser as _sre_parse   # re's own parser, for first_char_guard
+try:    # re's own parser, for first_char_guard: where a Python has none, no guard is added
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover
+    _sre = _sre_parse = None
 from typing import Callable
 
 Step = Callable[[str, bool], tuple[str, "array | None"]]
@@ -375,7 +378,10 @@ def normalise(text: str, markup: bool = True) -> Normalised:
 # right when the data files or the pattern change; where it cannot be computed (the
 # pattern may begin with any character) the pattern is compiled as it is.
 _SRE_CATEGORY = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.CATEGORY_WORD: r"\w",
-                 _sre.CATEGORY_NOT_WORD: r"\W", _sre.CATEGORY_SPACE: r"\s", _sre.CATEGORY_NOT_SPACE: r"\S"}
+                 _sre.CATEGORY_NOT_WORD: r"\W", _sre.CATEGORY_SPACE: r"\s",
+                 _sre.CATEGORY_NOT_SPACE: r"\S"} if _sre is not None else {}
+# what the analysis raises on a parse tree it does not know: the pattern then gets no guard
+_UNKNOWN_TREE = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
@@ -445,15 +451,25 @@ def _first_chars(items, ignorecase: bool, out: set, words: bool = False) -> bool
     return True
 
 
+def _beginnings(pattern: str, flags: int, words: bool) -> set | None:
+    """What :func:`_first_chars` finds for the whole pattern; None where it cannot tell."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+        out: set = set()
+        if _first_chars(parsed.data, bool(parsed.state.flags & _sre.SRE_FLAG_IGNORECASE), out, words):
+            return None
+    except (_AnyFirst, *_UNKNOWN_TREE):
+        return None
+    return out
+
+
 def first_char_guard(pattern: str, flags: int = 0) -> str:
     """A look-ahead ``(?=[...])`` for the characters every match of ``pattern`` begins
     with; "" when any character may begin one (or a match may be empty)."""
-    parsed = _sre_parse.parse(pattern, flags)
-    out: set = set()
-    try:
-        if _first_chars(parsed.data, bool(parsed.state.flags & _sre.SRE_FLAG_IGNORECASE), out):
-            return ""
-    except _AnyFirst:
+    out = _beginnings(pattern, flags, words=False)
+    if out is None:
         return ""
     cased = "".join(sorted(f for f, ic in out if not ic))
     folded = "".join(sorted(f for f, ic in out if ic))
@@ -465,12 +481,8 @@ def first_word_guard(pattern: str, flags: int = 0) -> str:
     """A look-ahead for the literal beginnings of the matches of ``pattern`` (whole words
     where the pattern spells them: ``(?=(?i:ngày|tháng|...)|[\\d])``); "" where some match
     may begin with anything."""
-    parsed = _sre_parse.parse(pattern, flags)
-    out: set = set()
-    try:
-        if _first_chars(parsed.data, bool(parsed.state.flags & _sre.SRE_FLAG_IGNORECASE), out, words=True):
-            return ""
-    except _AnyFirst:
+    out = _beginnings(pattern, flags, words=True)
+    if out is None:
         return ""
     alts = []
     for ic in (False, True):
