@@ -328,15 +328,15 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
     i = 0
     while (t := token(i)) is not None:
         tok, at = t
-        k = i + 1
-        while (u := token(k)) is not None and not u[0].strip():
-            k += 1
-        nxt, nxt_at = u if u is not None else ("", len(text))
         if not tok.strip(" \t\n*\u00a0"):
             if tok.count("\n") > 1:
                 break
             i += 1
             continue
+        k = i + 1                   # the next token that is not blank
+        while (u := token(k)) is not None and not u[0].strip():
+            k += 1
+        nxt, nxt_at = u if u is not None else ("", len(text))
         if _TERM_TOKEN.fullmatch(tok) and len(tok) > 5:
             if nwords:
                 good_end = at + len(tok)
