@@ -183,13 +183,6 @@ _NUMBER_LINE = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
 
-def _case(s: str) -> int:
-    """1: capitals only; 0: has lower case; -1: no letters (numbers, marks)."""
-    if s != s.upper():
-        return 0
-    return 1 if s != s.lower() else -1
-
-
 def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
     """The spans of ``line`` to keep once emphasis marks are dropped, and whether the
     line begins or ends inside/at an emphasis mark (a formatting boundary)."""
@@ -294,7 +287,8 @@ def step_blocks(text: str, markup: bool):
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
-        case = 0 if stripped != stripped.upper() else 1 if stripped != stripped.lower() else -1   # _case
+        # the line's case: 1 capitals only, 0 lower case in it, -1 no letters (numbers, marks)
+        case = 0 if stripped != stripped.upper() else 1 if stripped != stripped.lower() else -1
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
             block_start = _BLOCK_START.match(stripped)

@@ -155,8 +155,8 @@ def _cell_head(cell: str) -> str:
     for a long cell (a paragraph) only as much of it as that comparison reads.
 
     The cell is cut at a space: the bare form of the part before it is then the beginning
-    of the bare form of the whole (tone folding, diacritics, case and spaces change nothing
-    across a space), so where it is longer than every column name and its opening, the
+    of the bare form of the whole (diacritics, case and spaces change nothing across a
+    space), so where it is longer than every column name and its opening, the
     names cannot equal the whole and open it exactly when they open this part."""
     longest = _longest_column()
     cut = cell.find(" ", 2 * longest + 8)
@@ -388,6 +388,8 @@ def _clause_open_ends(seg: str) -> list[int]:
                     ends.append(m.end())
                     last = m.end()
     return ends
+
+
 _ADVERBIAL_OPENING = re.compile(
     r"(?:căn cứ|trên cơ sở|trong phạm vi|trong quá trình|quá trình|để|đồng thời|"
     r"sau khi|nếu|khi|theo đó|ngoài ra|bên cạnh đó|kết thúc|trong thời gian|hằng năm|hàng năm|"
