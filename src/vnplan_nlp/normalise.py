@@ -37,8 +37,10 @@ class Normalised:
 
 
 # 0, 1, 2 ... : copied pieces take their map as a slice of it (a memory copy) instead of
-# building it number by number. It only ever grows, replaced whole (never changed in place).
+# building it number by number. It only ever grows, replaced whole (never changed in place),
+# up to _COUNT_KEPT entries (8 MB); a longer text builds one of its own for the call.
 _COUNT = array("l", range(1 << 16))
+_COUNT_KEPT = 1 << 20
 
 
 def _count_upto(n: int) -> array:
@@ -46,8 +48,9 @@ def _count_upto(n: int) -> array:
     global _COUNT
     count = _COUNT
     if len(count) < n:
-        count = array("l", range(max(n, 2 * len(count))))
-        _COUNT = count
+        count = array("l", range(max(n, min(2 * len(count), _COUNT_KEPT))))
+        if len(count) <= _COUNT_KEPT:
+            _COUNT = count
     return count
 
 
