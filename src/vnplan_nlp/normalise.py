@@ -577,10 +577,10 @@ def fold_tones(s: str) -> str:
     return _TONE_RE.sub(_new_style, s)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
 def _fold_document(s: str) -> str:
     """A whole document is folded by the references and by the bodies extractor: the
-    second takes the first one's result (the last two texts are kept)."""
+    second takes the first one's result (the last text is kept)."""
     return _TONE_RE.sub(_new_style, s)
 
 

@@ -62,10 +62,10 @@ def _low(s: str) -> str:
     return fold_tones(s).lower()
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
 def _low_document(s: str) -> str:
     """The whole text is lowered by the scanner and again for each assignment's deadlines:
-    once is enough (the last two texts are kept)."""
+    once is enough (the last text is kept)."""
     return fold_tones(s).lower()
 
 
