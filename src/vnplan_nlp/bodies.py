@@ -65,7 +65,8 @@ def _alt(phrases, sort=True) -> str:
     Phrases are grouped by their first letter, which each keeps as written:
     ``B(?:(?i:an...)|(?i:ộ...))|S(?:...)``. Phrases with different first letters never
     match at the same place, so the order that matters, within a group, is kept; re then
-    tests each first letter once instead of once per phrase (hundreds of body names)."""
+    tests each first letter once instead of once per phrase (hundreds of body names).
+    (That holds where the first letter is matched as written: not inside ``(?i:...)``.)"""
     items = sorted(set(phrases), key=len, reverse=True) if sort else list(phrases)
     groups: dict[str, list[str]] = {}
     for p in items:
