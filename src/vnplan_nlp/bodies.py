@@ -193,14 +193,15 @@ def _grammar() -> dict[str, str]:
         re.escape(fold_tones(x)).replace(r"\ ", r"\s+") for x in sorted(d["localities"]["items"], key=len, reverse=True)
     ) + r"|TP\.?|Tp\.)" + rf"(?:\s+{place})?)"
     term = r"(?:\s*\(?(?i:khóa|khoá|nhiệm\s+kỳ)\s+(?:[IVXLC]+|\d{1,2}|\d{4}\s?-\s?\d{4})\)?)"
-    core = "(?:" + "|".join([
+    core_parts = [
         # abbreviations that name a body on their own: UBND, HĐND, MTTQ ...
         "(?:" + "|".join(re.escape(a) for a in sorted(abbr, key=len, reverse=True)) + r")(?![\w])",
         # "Đảng ủy Khối CQ-DN", "Ủy ban MTTQ Việt Nam"
         r"Đảng\s+(?i:ủy)\s+Khối\s+(?:CQ-DN|CQDN|" + _CAPWORD + r"(?:\s+(?:-\s+)?" + _CAPWORD + r"){0,3})",
         r"Ủy\s+ban\s+(?:MTTQ|Mặt\s+trận\s+Tổ\s+quốc)(?:\s+Việt\s+Nam|VN)?",
-        _alt(named + ministries + departments + heads),
-    ]) + ")"
+    ]
+    names = named + ministries + departments + heads
+    core = "(?:" + "|".join(core_parts + [_alt(names)]) + ")"
     prefix = _alt(d["prefixes"]["items"] + d["party_units"]["items"] + d.get("council_units", {}).get("items", [])
                   + ["BTV", "BTT", "BCH", "TT", "UBKT", "VP"])
     # "Thuế tỉnh Nghệ An": a head that names a body only with its place
@@ -215,7 +216,11 @@ def _grammar() -> dict[str, str]:
                rf"(?:{localised}\s+{locality}|{core}(?:\s+{locality}|\s+{provinces_only}(?![\w]))?)"
                rf"(?:\s+(?i:Trung\s+ương|Việt\s+Nam)(?![\w]))?(?:\s+(?i:về)\s+{topic}(?![\w]))?{term}?"
                rf"|(?:{prefix})(?:\s+(?:{prefix}))*\s+(?:Sở|Bộ|Ngành)(?![\w]))(?![\w/])(?!\s+(?i:viên)(?![\w]))")
-    return {"body": body_re, "kinds": kinds, "place": place, "locality": locality, "term": term,
+    # the body's beginnings, for its guard (see body_regex): the same openings with each
+    # name cut to its first letter, short enough to parse in a millisecond
+    head = (rf"(?<![\w/\-])(?:{position}|{prefix}|{localised}|"
+            + "|".join(core_parts + [_alt({fold_tones(n)[:1] for n in names})]) + ")")
+    return {"body": body_re, "head": head, "kinds": kinds, "place": place, "locality": locality, "term": term,
             "core": core, "prefix": prefix, "position": position}
 
 
@@ -223,7 +228,8 @@ def _grammar() -> dict[str, str]:
 def body_regex() -> re.Pattern:
     """The compiled body pattern (apply it to ``fold_tones(text)``: same offsets)."""
     # a body's name never runs over a line break
-    return compile_guarded(_grammar()["body"].replace(r"\s", r"[^\S\n]"))
+    g = _grammar()
+    return compile_guarded(g["body"].replace(r"\s", r"[^\S\n]"), head=g["head"].replace(r"\s", r"[^\S\n]"))
 
 
 # -- normalising names -------------------------------------------------------------------------
@@ -358,7 +364,7 @@ def same_body(a: str | None, b: str | None, drop_term: bool = True) -> bool:
 @lru_cache(maxsize=None)
 def _kind_patterns() -> tuple[re.Pattern, re.Pattern]:
     g = _grammar()
-    return re.compile(rf"(?:{g['position']})\s"), compile_guarded(g["core"])
+    return re.compile(rf"(?:{g['position']})\s"), re.compile(g["core"])
 
 
 @lru_cache(maxsize=8192)

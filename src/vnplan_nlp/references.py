@@ -148,7 +148,10 @@ def patterns() -> _Patterns:
         rf"|(?<=(?i:căn\scứ)\s)Hiến[^\S\n]+pháp"
         # Party documents cited by name: the Statute, Congress and plenum resolutions
         rf"|(?P<named>{named}))"
-        rf"(?![\w])")
+        rf"(?![\w])",
+        # its beginnings, for the guard: a law is "Luật"/"LUẬT" (amended or not), "Bộ luật",
+        # "Hiến pháp" or a named document (the list of law names after them is long)
+        head=rf"(?<![\w])(?:Luật|LUẬT|Bộ|Hiến|{named})")
     # "các Luật: Chứng khoán, Kế toán, ...": names listed after one "Luật"
     law_list_item = re.compile(
         rf"[^\S\n]*(?:Luật[^\S\n]+)?(?P<item>(?i:{known})(?![\w])|{_UP}[\w]*(?:[^\S\n]+[{re.escape(LOWER)}][\w]*){{0,4}})"
