@@ -45,6 +45,11 @@ def _check_map(raw: str, markup: bool = True):
     ("trong Tháng\n12/2025", "trong Tháng 12/2025"),
     ("đến tháng\n6/2027", "đến tháng 6/2027"),
     ("ngày 18 tháng 11 năm\n2025.", "ngày 18 tháng 11 năm 2025."),
+    # a citation line that begins "<type> số ..." is running text, not a number line (kh-0125-ubnd-daklak-2025)
+    ("Hướng dẫn số 7886/HD-BNV ngày 14/9/2025 của Bộ Nội vụ về khen thưởng trong công\ntác bầu cử",
+     "Hướng dẫn số 7886/HD-BNV ngày 14/9/2025 của Bộ Nội vụ về khen thưởng trong công tác bầu cử"),
+    ("Nghị quyết số: 101/2025/UBTVQH15\nHà Nội, ngày 26 tháng 9 năm 2025",
+     "Nghị quyết số: 101/2025/UBTVQH15\nHà Nội, ngày 26 tháng 9 năm 2025"),
     # dash and space variants
     ("giai đoạn 2026 – 2030\u00a0và", "giai đoạn 2026 - 2030 và"),
 ])

@@ -181,7 +181,16 @@ _TERMINAL_ENDS = (".", ":", ";", "!", "?", "…")
 _BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
 _YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
 _YEAR_RANGE_END = re.compile(r"^-\s*(?:19|20)\d\d\b")
-_NUMBER_LINE = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\s+số|Số)\b.*\d")
+_NUMBER_LINE_HEAD = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\s+số|Số)\s*[:/.]?\s*(?=[\d/])")
+
+
+def _is_number_line(line: str) -> bool:
+    """A header's number line holds the number and nothing else ("Số: 141/KH-UBND",
+    "Nghị quyết số: 101/2025/UBTVQH15"); "Hướng dẫn số 7886/HD-BNV ngày ..." is running text."""
+    m = _NUMBER_LINE_HEAD.match(line)
+    if not m:
+        return False
+    return not any(len(w) > 1 and w.isalpha() and w.islower() for w in line[m.end():].split())
 # A signing prefix line ("T/M ĐẢNG ỦY") is followed by the position, not continued by it.
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
@@ -305,7 +314,7 @@ def step_blocks(text: str, markup: bool):
                 join = True            # "người đứng đầu cấp ủy;" / "thủ trưởng cơ quan ..." wrapped
             elif (not boundary and not prev_kept.endswith(_TERMINAL_ENDS)
                     and not block_start
-                    and not _NUMBER_LINE.match(prev_kept)
+                    and not _is_number_line(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
                     and (prev_case == case or -1 in (prev_case, case))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
