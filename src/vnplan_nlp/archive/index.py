@@ -1,0 +1,393 @@
+"""Indexing: files in, archived records out, incrementally and safely.
+
+The loop, in the calling process:
+
+1. list the inputs (folders walked, sorted);
+2. skip a file whose path, size and modification time match what the archive recorded;
+   otherwise hash its bytes: content already archived is only linked to the path;
+3. send the rest, in small batches, to parsing workers (a process pool on this machine,
+   or a Dask cluster); a worker reads, parses and turns the document into rows;
+4. write each document, as its rows come back, in its own transaction.
+
+So a run killed at any point leaves every document written so far complete and nothing
+half-written (SQLite runs in WAL mode; PostgreSQL is transactional), and the next run
+picks up where it stopped. A file that cannot be read or parsed is recorded in
+``index_errors`` with its error code and listed at the end; it never stops the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import VnplanError
+from ..read import iter_inputs
+from .store import DocumentRows, Store, document_rows
+
+DEFAULT_PARSER = "vnplan_nlp.parse:parse_path"
+BATCH = 8
+
+
+class IndexError_(VnplanError):
+    """The run cannot start: ``parser-missing``, ``dask-unavailable``, ``dask-workers``."""
+    code = "index"
+
+
+@dataclass
+class IndexReport:
+    indexed: int = 0          # parsed and stored
+    present: int = 0          # content already archived (a copy, or re-read after a change of time)
+    unchanged: int = 0        # same path, size and time as last run: not even read
+    failed: list[dict] = field(default_factory=list)   # {"path", "code", "message"}
+    seconds: float = 0.0
+    parse_seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.indexed / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict:
+        return {"indexed": self.indexed, "present": self.present, "unchanged": self.unchanged,
+                "failed": self.failed, "seconds": round(self.seconds, 3),
+                "docs_per_second": round(self.rate, 1)}
+
+
+# -- the worker side --------------------------------------------------------------------------
+
+_PARSERS: dict[str, Callable] = {}
+
+
+def load_parser(spec: str) -> Callable:
+    """``"package.module:function"`` -> the function (cached per process)."""
+    fn = _PARSERS.get(spec)
+    if fn is None:
+        mod, _, name = spec.partition(":")
+        fn = getattr(importlib.import_module(mod), name or "parse_path")
+        _PARSERS[spec] = fn
+    return fn
+
+
+def parser_version(spec: str) -> str:
+    mod = spec.partition(":")[0]
+    top = sys.modules.get(mod.split(".")[0])
+    return f"{spec}@{getattr(top, '__version__', '?')}"
+
+
+def parse_one(path: str, spec: str) -> tuple:
+    """Parse one file into rows. Returns ``("ok", path, rows)`` or ``("error", path, code, message)``;
+    never raises for a bad file."""
+    try:
+        doc = load_parser(spec)(path)
+        d = doc.to_dict()
+        src = d.setdefault("source", {})
+        if not src.get("sha256"):
+            src["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        src["path"] = path
+        return ("ok", path, document_rows(d, doc.text, parser=parser_version(spec)))
+    except VnplanError as e:
+        return ("error", path, e.code, e.message)
+    except MemoryError:
+        return ("error", path, "too-large", f"{path}: not enough memory to parse it. Split the document.")
+    except Exception as e:  # a parser defect must not stop the archive: record it, name the file
+        return ("error", path, "parse-failed",
+                f"{path}: the parser failed ({type(e).__name__}: {e}). Report it with the file attached; "
+                "the other files are indexed.")
+
+
+def parse_batch(paths: list[str], spec: str) -> list[tuple]:
+    return [parse_one(p, spec) for p in paths]
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle; and a worker must not outlive a killed parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def probe(spec: str) -> str:
+    """Run on a Dask worker before the work: can it import the parser?"""
+    load_parser(spec)
+    return sys.executable
+
+
+# -- pools ------------------------------------------------------------------------------------
+
+class _Inline:
+    """No workers: parse in this process (``--workers 1``)."""
+
+    def submit(self, batch, spec):
+        return parse_batch(batch, spec)
+
+    def done(self, futures):
+        return list(futures), []
+
+    def result(self, f):
+        return f
+
+    def close(self):
+        pass
+
+
+class _Processes:
+    def __init__(self, workers: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        # forkserver: workers start from a clean process, not a copy of one holding an
+        # open database connection.
+        ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+
+    def submit(self, batch, spec):
+        return self.pool.submit(parse_batch, batch, spec)
+
+    def done(self, futures):
+        from concurrent.futures import FIRST_COMPLETED, wait
+        d, nd = wait(futures, return_when=FIRST_COMPLETED)
+        return list(d), list(nd)
+
+    def result(self, f):
+        return f.result()
+
+    def restart(self):
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.__init__(self.workers)
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Dask:
+    def __init__(self, scheduler: str, spec: str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise IndexError_("--dask needs the distributed package: pip install 'vnplan_nlp[archive]'",
+                              code="dask-unavailable")
+        try:
+            if os.path.isfile(scheduler):
+                self.client = Client(scheduler_file=scheduler, timeout="15s")
+            else:
+                self.client = Client(scheduler, timeout="15s")
+        except (OSError, TimeoutError, ValueError) as e:
+            raise IndexError_(f"cannot reach the Dask scheduler {scheduler} ({e}). Check the address "
+                              "(tcp://host:8786) or the scheduler file, and that the scheduler runs.",
+                              code="dask-unavailable")
+        try:
+            found = self.client.run(probe, spec)
+        except Exception as e:
+            self.client.close()
+            raise IndexError_(f"the Dask workers cannot import the parser {spec} ({type(e).__name__}: {e}). "
+                              "Install vnplan_nlp on every worker, or start them with PYTHONPATH "
+                              "pointing at the project's src folder.", code="dask-workers")
+        if not found:
+            self.client.close()
+            raise IndexError_(f"the Dask scheduler {scheduler} has no workers. Start some "
+                              "(dask worker {scheduler}).", code="dask-workers")
+        self.workers = len(found)
+
+    def submit(self, batch, spec):
+        return self.client.submit(parse_batch, batch, spec, pure=False)
+
+    def done(self, futures):
+        from distributed import wait
+        d, nd = wait(futures, return_when="FIRST_COMPLETED")
+        return list(d), list(nd)
+
+    def result(self, f):
+        return f.result()
+
+    def close(self):
+        self.client.close()
+
+
+# -- the loop ---------------------------------------------------------------------------------
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
+                parser: str = DEFAULT_PARSER, force: bool = False, progress: bool | None = None,
+                dask: str | None = None, batch: int = BATCH,
+                on_error: Callable[[dict], None] | None = None) -> IndexReport:
+    """Index ``inputs`` (files and folders) into ``store``; see the module's docstring.
+
+    ``workers``: parsing processes (default: one per core; 1 parses in this process);
+    ``dask``: a scheduler address or file, instead of local processes; ``force``: parse
+    and replace documents already archived (after a parser upgrade)."""
+    try:
+        load_parser(parser)
+    except (ImportError, AttributeError) as e:
+        raise IndexError_(f"the parser {parser} cannot be loaded ({e}). Install vnplan_nlp completely "
+                          "(pip install vnplan_nlp).", code="parser-missing")
+    report = IndexReport()
+    t0 = time.perf_counter()
+    files = [str(Path(p).absolute()) for p in iter_inputs(inputs)]
+    state = store.file_state()
+    known = store.hashes()
+    workers = workers or os.cpu_count() or 1
+    if dask:
+        pool = _Dask(dask, parser)
+        slots = pool.workers * 3
+    elif workers > 1 and len(files) > 1:
+        pool = _Processes(workers)
+        slots = workers * 3
+    else:
+        pool, slots = _Inline(), 1
+
+    bar = _bar(len(files), progress)
+
+    def fail(path: str, code: str, message: str) -> None:
+        item = {"path": path, "code": code, "message": message}
+        report.failed.append(item)
+        store.record_error(path, code, message)
+        if on_error:
+            on_error(item)
+        bar.update(1)
+        bar.set_postfix(failed=len(report.failed), refresh=False)
+
+    pending: dict[str, list[tuple[str, int, int]]] = {}   # sha -> files holding it, being parsed
+    by_path: dict[str, str] = {}                          # path sent to a worker -> its sha
+    queue: deque[str] = deque()
+    inflight: dict = {}                                   # future -> batch
+
+    def plan(path: str) -> None:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return fail(path, "not-found", f"{path}: no such file. Check the path.")
+        except OSError as e:
+            return fail(path, "unreadable", f"{path}: cannot be opened ({e.strerror}). Check its permissions.")
+        old = state.get(path)
+        if not force and old and old[1] == st.st_size and old[2] == st.st_mtime_ns and old[0] in known:
+            report.unchanged += 1
+            bar.update(1)
+            return
+        try:
+            sha = _sha256_file(Path(path))
+        except OSError as e:
+            return fail(path, "unreadable", f"{path}: cannot be read ({e.strerror}). Check its permissions.")
+        if sha in pending:
+            pending[sha].append((path, st.st_size, st.st_mtime_ns))
+            return
+        if sha in known and not force:
+            store.link(path, sha, st.st_size, st.st_mtime_ns)
+            report.present += 1
+            bar.update(1)
+            return
+        pending[sha] = [(path, st.st_size, st.st_mtime_ns)]
+        by_path[path] = sha
+        queue.append(path)
+
+    def write(result: tuple) -> None:
+        path = result[1]
+        sha = by_path.pop(path)
+        holders = pending.pop(sha, [(path, 0, 0)])
+        if result[0] != "ok":
+            for p, *_ in holders:
+                fail(p, result[2], result[3] if p == path else result[3].replace(path, p))
+            return
+        rows: DocumentRows = result[2]
+        got = rows.doc["sha256"]
+        if got != sha:
+            # changed between hashing and parsing: archive what was parsed, under its hash
+            holders = [(path, *(os.stat(path).st_size, 0))]
+        if store.put(rows, holders, replace=force):
+            report.indexed += 1
+        else:
+            report.present += 1
+        known.add(got)
+        bar.update(len(holders))
+
+    solo: deque[str] = deque()    # files of a batch whose worker died, retried one by one
+    it = iter(files)
+    exhausted = False
+    try:
+        while True:
+            # keep every worker busy: plan files until enough batches are out
+            while len(inflight) < slots and (solo or queue or not exhausted):
+                if solo:
+                    chunk = [solo.popleft()]
+                else:
+                    while not exhausted and len(queue) < batch:
+                        nxt = next(it, None)
+                        if nxt is None:
+                            exhausted = True
+                        else:
+                            plan(nxt)
+                    if not queue:
+                        continue
+                    chunk = [queue.popleft() for _ in range(min(batch, len(queue)))]
+                inflight[pool.submit(chunk, parser)] = chunk
+            if not inflight:
+                break
+            done, _ = pool.done(list(inflight))
+            broken = False
+            for f in done:
+                chunk = inflight.pop(f)
+                try:
+                    results = pool.result(f)
+                except Exception as e:   # a worker died (killed, out of memory, crashed)
+                    broken = True
+                    if len(chunk) > 1:
+                        solo.extend(chunk)      # find the file that kills it
+                        continue
+                    results = [("error", chunk[0], "worker-crashed",
+                                f"{chunk[0]}: the parsing process died on this file ({type(e).__name__}). "
+                                "Check the file; the other files are indexed.")]
+                for r in results:
+                    write(r)
+            if broken and isinstance(pool, _Processes):
+                # a dead process breaks the whole pool: start a new one, resend what was out
+                for c in inflight.values():
+                    solo.extend(c)
+                inflight.clear()
+                pool.restart()
+    finally:
+        pool.close()
+        bar.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _bar(total: int, progress: bool | None):
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety
+        progress = False
+        tqdm = None
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress or tqdm is None:
+        return _NoBar()
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1,
+                desc="index")
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, **kw):
+        pass
+
+    def close(self):
+        pass

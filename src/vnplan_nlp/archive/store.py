@@ -1,0 +1,679 @@
+"""The archive's storage: one schema description, two engines (SQLite with FTS5, PostgreSQL).
+
+``open_store(db)`` takes a file path (SQLite, the embedded default) or a
+``postgresql://`` DSN. Both stores create the same tables from :data:`TABLES`, write a
+document in one transaction, and answer the same questions with the same SQL, except
+the full-text parts:
+
+- SQLite: a contentless FTS5 table ``documents_fts(head, body)`` over the folded text
+  (see :func:`search.fold`), ranked by bm25 with the header weighing 5 to 1;
+- PostgreSQL: ``documents_fts(doc_id, tsv)``, a ``tsvector`` of the folded text ('simple'
+  configuration: no stemming, no stop words), header as weight A, body as B, a GIN
+  index, ranked by ts_rank_cd.
+
+The folding is done here in Python for both, so the two match exactly the same way.
+Tables (all keyed by ``documents.id``, deleted with their document):
+``documents`` (one record per distinct content), ``files`` (path -> content hash),
+``sections``, ``refs``, ``responsibilities``, ``findings``, ``index_errors``, ``meta``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import VnplanError
+from . import graph
+from .search import Filters, fold, key_text, tokens
+
+SCHEMA_VERSION = 1
+#: Changes whenever folding or tokenising changes: the stored index must then be rebuilt.
+FOLD_VERSION = 1
+
+
+class StoreError(VnplanError):
+    """The archive cannot be opened or used. Codes: ``no-archive``, ``connection``,
+    ``schema``, ``driver-missing``."""
+
+    code = "store"
+
+
+# -- the schema, described once ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[tuple[str, str], ...]     # (name, kind): id | text | int | doc | key
+    primary: tuple[str, ...] = ()
+    unique: tuple[str, ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+
+_CHILD = (("doc_id", "doc"), ("ord", "int"))
+
+TABLES: tuple[Table, ...] = (
+    Table("meta", (("key", "key"), ("value", "text"))),
+    Table("documents", (
+        ("id", "id"), ("sha256", "text"), ("path", "text"), ("format", "text"), ("system", "text"),
+        ("doc_type", "text"), ("doc_type_key", "text"), ("type_code", "text"),
+        ("number_symbol", "text"), ("number_key", "text"),
+        ("issuer", "text"), ("issuer_key", "text"), ("parent_organ", "text"), ("parent_organ_key", "text"),
+        ("place", "text"), ("issued_date", "text"), ("title", "text"), ("signer", "text"),
+        ("pages", "int"), ("chars", "int"), ("n_sections", "int"), ("n_references", "int"),
+        ("n_responsibilities", "int"), ("n_findings", "int"),
+        ("parser", "text"), ("indexed_at", "text"), ("data", "text"), ("text", "text")),
+        unique=("sha256",),
+        indexes=(("number_key",), ("issued_date",), ("doc_type_key",), ("path",))),
+    Table("files", (("path", "key"), ("sha256", "text"), ("size", "int"), ("mtime_ns", "int"),
+                    ("indexed_at", "text")), indexes=(("sha256",),)),
+    Table("sections", _CHILD + (("label_path", "text"), ("label", "text"), ("title", "text"),
+                                ("level", "int"), ("start", "int"), ("end", "int")),
+          primary=("doc_id", "ord")),
+    Table("refs", _CHILD + (("doc_type", "text"), ("number_symbol", "text"), ("number_key", "text"),
+                            ("date", "text"), ("issuer", "text"), ("relation", "text"), ("alias", "text"),
+                            ("name", "text"), ("text", "text"), ("start", "int"), ("end", "int"),
+                            ("refers_to", "int")),
+          primary=("doc_id", "ord"), indexes=(("number_key",),)),
+    Table("responsibilities", _CHILD + (("actor", "text"), ("actor_body", "text"), ("role", "text"),
+                                        ("task", "text"), ("deadline", "text"), ("report_to", "text"),
+                                        ("section", "text"), ("request", "int"),
+                                        ("start", "int"), ("end", "int")),
+          primary=("doc_id", "ord")),
+    Table("findings", _CHILD + (("rule", "text"), ("severity", "text"), ("message", "text"),
+                                ("expected", "text"), ("actual", "text"), ("start", "int"), ("end", "int")),
+          primary=("doc_id", "ord")),
+    Table("index_errors", (("path", "key"), ("code", "text"), ("message", "text"), ("at", "text"))),
+)
+
+TABLE = {t.name: t for t in TABLES}
+CHILD_TABLES = ("sections", "refs", "responsibilities", "findings")
+
+_KINDS = {
+    "sqlite": {"id": "INTEGER PRIMARY KEY", "text": "TEXT", "int": "INTEGER", "key": "TEXT PRIMARY KEY",
+               "doc": "INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE"},
+    "postgresql": {"id": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "text": "TEXT",
+                   "int": "BIGINT", "key": "TEXT PRIMARY KEY",
+                   "doc": "BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE"},
+}
+
+
+def q(name: str) -> str:
+    return f'"{name}"'
+
+
+def ddl(dialect: str) -> list[str]:
+    """CREATE statements for ``dialect`` (sqlite | postgresql), full text excepted."""
+    kinds = _KINDS[dialect]
+    out = []
+    for t in TABLES:
+        cols = [f"{q(n)} {kinds[k]}" for n, k in t.columns]
+        if t.primary:
+            cols.append(f"PRIMARY KEY ({', '.join(map(q, t.primary))})")
+        if t.unique:
+            cols.append(f"UNIQUE ({', '.join(map(q, t.unique))})")
+        out.append(f"CREATE TABLE IF NOT EXISTS {q(t.name)} ({', '.join(cols)})")
+        for ix in t.indexes:
+            out.append(f"CREATE INDEX IF NOT EXISTS {q(t.name + '_' + '_'.join(ix))} "
+                       f"ON {q(t.name)} ({', '.join(map(q, ix))})")
+    return out
+
+
+# -- a parsed document as rows ----------------------------------------------------------------
+
+@dataclass
+class DocumentRows:
+    """Everything written for one document; built in the worker that parsed it."""
+    doc: dict[str, Any]
+    children: dict[str, list[tuple]] = field(default_factory=dict)
+    head: str = ""          # folded header fields, for the full-text index
+    body: str = ""          # folded text
+
+
+def head_text(rec: dict) -> str:
+    """The header line the full-text index weighs most: type, number, issuer, title."""
+    parts = [rec.get(k) for k in ("doc_type", "number_symbol", "issuer", "parent_organ", "title")]
+    return " \n".join(p for p in parts if p)
+
+
+def _flat_sections(sections: list[dict], prefix: str = "") -> Iterator[dict]:
+    for s in sections:
+        label = s.get("label") or ""
+        path = f"{prefix}.{label}" if prefix and label else (label or prefix)
+        yield dict(s, label_path=path)
+        yield from _flat_sections(s.get("children") or [], path)
+
+
+def _json_default(o):
+    if isinstance(o, (set, tuple)):
+        return list(o)
+    return str(o)
+
+
+def document_rows(d: dict, text: str, *, parser: str) -> DocumentRows:
+    """Rows for a document given as its contract dict (``Document.to_dict()``) and text."""
+    h = d.get("header") or {}
+    src = d.get("source") or {}
+    sig = d.get("signature") or {}
+    rec = {
+        "sha256": src.get("sha256"), "path": src.get("path"), "format": src.get("format"),
+        "system": d.get("system"),
+        "doc_type": h.get("doc_type"), "doc_type_key": key_text(h.get("doc_type")),
+        "type_code": graph.type_code(h.get("symbol"), h.get("number_symbol")),
+        "number_symbol": h.get("number_symbol"), "number_key": graph.number_key(h.get("number_symbol")),
+        "issuer": h.get("issuer"), "issuer_key": key_text(h.get("issuer")),
+        "parent_organ": h.get("parent_organ"), "parent_organ_key": key_text(h.get("parent_organ")),
+        "place": h.get("place"), "issued_date": h.get("issued_date"), "title": h.get("title"),
+        "signer": sig.get("signer"), "pages": src.get("pages"), "chars": len(text),
+        "n_sections": 0, "n_references": len(d.get("references") or []),
+        "n_responsibilities": len(d.get("responsibilities") or []),
+        "n_findings": len(d.get("findings") or []),
+        "parser": parser,
+        "data": json.dumps(d, ensure_ascii=False, separators=(",", ":"), default=_json_default),
+        "text": text,
+    }
+    secs = [(i, s.get("label_path"), s.get("label"), s.get("title"), s.get("level"), s.get("start"), s.get("end"))
+            for i, s in enumerate(_flat_sections(d.get("sections") or []))]
+    rec["n_sections"] = len(secs)
+    refs = [(i, r.get("doc_type"), r.get("number_symbol"), graph.number_key(r.get("number_symbol")),
+             r.get("date"), r.get("issuer"), r.get("relation"), r.get("alias"), r.get("name"),
+             r.get("text"), r.get("start"), r.get("end"), r.get("refers_to"))
+            for i, r in enumerate(d.get("references") or [])]
+    resp = [(i, r.get("actor"), r.get("actor_body"), r.get("role"), r.get("task"), _str(r.get("deadline")),
+             r.get("report_to"), r.get("section"), int(bool(r.get("request"))), r.get("start"), r.get("end"))
+            for i, r in enumerate(d.get("responsibilities") or [])]
+    finds = [(i, f.get("rule"), f.get("severity"), f.get("message"), f.get("expected"), f.get("actual"),
+              f.get("start"), f.get("end"))
+             for i, f in enumerate(d.get("findings") or [])]
+    return DocumentRows(doc=rec, children={"sections": secs, "refs": refs, "responsibilities": resp,
+                                           "findings": finds},
+                        head=fold(head_text(rec)), body=fold(text))
+
+
+def _str(v):
+    if v is None or isinstance(v, str):
+        return v
+    return json.dumps(v, ensure_ascii=False)
+
+
+# -- the stores -------------------------------------------------------------------------------
+
+_DOC_COLS = [n for n, _ in TABLE["documents"].columns if n != "id"]
+_BRIEF = ("id", "sha256", "path", "format", "system", "doc_type", "number_symbol", "number_key",
+          "issuer", "parent_organ", "place", "issued_date", "title", "signer")
+_BRIEF_SQL = ", ".join(f"d.{q(c)}" for c in _BRIEF)
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class Store:
+    """What the archive's commands need from a database; subclasses differ in connection,
+    placeholders and full text. Every method that writes runs in its own transaction."""
+
+    dialect = ""
+    url = ""
+
+    # -- plumbing (per engine) --
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    def execute(self, sql: str, params: tuple | list = ()):
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self):
+        raise NotImplementedError
+        yield
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def all(self, sql: str, params=()) -> list[dict]:
+        return [dict(r) for r in self.execute(sql, params).fetchall()]
+
+    def one(self, sql: str, params=()) -> dict | None:
+        r = self.execute(sql, params).fetchone()
+        return dict(r) if r is not None else None
+
+    # -- schema --
+    def create(self) -> None:
+        with self.transaction():
+            for stmt in ddl(self.dialect) + self._fts_ddl():
+                self.execute(stmt)
+            have = {r["key"]: r["value"] for r in self.all('SELECT "key", "value" FROM "meta"')}
+            if not have:
+                for k, v in (("schema_version", SCHEMA_VERSION), ("fold_version", FOLD_VERSION),
+                             ("created_at", now())):
+                    self.execute('INSERT INTO "meta" ("key", "value") VALUES (?, ?)', (k, str(v)))
+        self.check_schema()
+
+    def check_schema(self) -> None:
+        try:
+            have = {r["key"]: r["value"] for r in self.all('SELECT "key", "value" FROM "meta"')}
+        except Exception:
+            raise StoreError(f"{self.url}: this database is not a vnplan archive (no meta table). "
+                             "Give the archive's path, or index into a new file.", code="schema")
+        if have.get("schema_version") != str(SCHEMA_VERSION) or have.get("fold_version") != str(FOLD_VERSION):
+            raise StoreError(
+                f"{self.url}: the archive was made by another version of vnplan (schema "
+                f"{have.get('schema_version')}, folding {have.get('fold_version')}; this one reads "
+                f"{SCHEMA_VERSION}, {FOLD_VERSION}). Index the documents again into a new archive.",
+                code="schema")
+
+    def _fts_ddl(self) -> list[str]:
+        raise NotImplementedError
+
+    # -- indexing --
+    def file_state(self) -> dict[str, tuple[str, int, int]]:
+        return {r["path"]: (r["sha256"], r["size"], r["mtime_ns"])
+                for r in self.all('SELECT "path", "sha256", "size", "mtime_ns" FROM "files"')}
+
+    def hashes(self) -> set[str]:
+        return {r["sha256"] for r in self.all('SELECT "sha256" FROM "documents"')}
+
+    def put(self, rows: DocumentRows, files: list[tuple[str, int, int]], replace: bool = False) -> bool:
+        """Store one document and link the files holding it, in one transaction.
+        Returns False when the content was already archived (then only the files are linked)."""
+        rec = rows.doc
+        with self.transaction():
+            if replace:
+                old = self.one('SELECT "id" FROM "documents" WHERE "sha256" = ?', (rec["sha256"],))
+                if old:
+                    self._delete_document(old["id"])
+            rec = dict(rec, indexed_at=now())
+            cols = ", ".join(map(q, _DOC_COLS))
+            marks = ", ".join("?" for _ in _DOC_COLS)
+            r = self.execute(f'INSERT INTO "documents" ({cols}) VALUES ({marks}) '
+                             f'ON CONFLICT ("sha256") DO NOTHING RETURNING "id"',
+                             [rec[c] for c in _DOC_COLS]).fetchall()
+            inserted = bool(r)
+            if inserted:
+                doc_id = r[0]["id"]
+                for name in CHILD_TABLES:
+                    values = rows.children.get(name) or []
+                    if values:
+                        cols_t = [n for n, _ in TABLE[name].columns]
+                        self.executemany(
+                            f'INSERT INTO {q(name)} ({", ".join(map(q, cols_t))}) '
+                            f'VALUES ({", ".join("?" for _ in cols_t)})',
+                            [(doc_id, *v) for v in values])
+                self._fts_insert(doc_id, rows.head, rows.body)
+            for path, size, mtime_ns in files:
+                self._link(path, rec["sha256"], size, mtime_ns)
+        return inserted
+
+    def link(self, path: str, sha256: str, size: int, mtime_ns: int) -> None:
+        """Record that ``path`` holds archived content ``sha256`` (unchanged or copied)."""
+        with self.transaction():
+            self._link(path, sha256, size, mtime_ns)
+
+    def _link(self, path, sha256, size, mtime_ns) -> None:
+        old = self.one('SELECT "sha256" FROM "files" WHERE "path" = ?', (path,))
+        self.execute('INSERT INTO "files" ("path", "sha256", "size", "mtime_ns", "indexed_at") '
+                     'VALUES (?, ?, ?, ?, ?) ON CONFLICT ("path") DO UPDATE SET '
+                     '"sha256" = excluded."sha256", "size" = excluded."size", '
+                     '"mtime_ns" = excluded."mtime_ns", "indexed_at" = excluded."indexed_at"',
+                     (path, sha256, size, mtime_ns, now()))
+        self.execute('DELETE FROM "index_errors" WHERE "path" = ?', (path,))
+        # A document's path is the smallest path holding it, whatever order files came in.
+        self.execute('UPDATE "documents" SET "path" = ? WHERE "sha256" = ? AND "path" > ?',
+                     (path, sha256, path))
+        if old and old["sha256"] != sha256:
+            self._drop_if_orphan(old["sha256"])
+
+    def _drop_if_orphan(self, sha256: str) -> None:
+        """A file's content changed: forget its old content unless another file holds it."""
+        left = self.one('SELECT MIN("path") AS "path" FROM "files" WHERE "sha256" = ?', (sha256,))
+        doc = self.one('SELECT "id" FROM "documents" WHERE "sha256" = ?', (sha256,))
+        if not doc:
+            return
+        if left and left["path"]:
+            self.execute('UPDATE "documents" SET "path" = ? WHERE "id" = ?', (left["path"], doc["id"]))
+        else:
+            self._delete_document(doc["id"])
+
+    def _delete_document(self, doc_id: int) -> None:
+        self._fts_delete(doc_id)
+        for name in CHILD_TABLES:
+            self.execute(f'DELETE FROM {q(name)} WHERE "doc_id" = ?', (doc_id,))
+        self.execute('DELETE FROM "documents" WHERE "id" = ?', (doc_id,))
+
+    def executemany(self, sql: str, rows: list) -> None:
+        raise NotImplementedError
+
+    def record_error(self, path: str, code: str, message: str) -> None:
+        with self.transaction():
+            self.execute('INSERT INTO "index_errors" ("path", "code", "message", "at") VALUES (?, ?, ?, ?) '
+                         'ON CONFLICT ("path") DO UPDATE SET "code" = excluded."code", '
+                         '"message" = excluded."message", "at" = excluded."at"',
+                         (path, code, message, now()))
+
+    def errors(self) -> list[dict]:
+        return self.all('SELECT "path", "code", "message", "at" FROM "index_errors" ORDER BY "path"')
+
+    # -- full text (per engine) --
+    def _fts_insert(self, doc_id: int, head: str, body: str) -> None:
+        raise NotImplementedError
+
+    def _fts_delete(self, doc_id: int) -> None:
+        raise NotImplementedError
+
+    def _match_sql(self, phrases: list[tuple[str, ...]]) -> tuple[str, list, str, list]:
+        """(score expression, its parameters, FROM-and-WHERE fragment joining ``d``, its parameters)."""
+        raise NotImplementedError
+
+    def match_sql(self, phrases: list[tuple[str, ...]], filters: Filters, limit: int,
+                  exclude: set[int] = frozenset()) -> tuple[str, list]:
+        """The SQL of :meth:`match` and its parameters (``vnplan search --sql`` prints them)."""
+        score, sparams, frm, fparams = self._match_sql(phrases)
+        where, wparams = filters.sql()
+        if exclude:
+            where.append(f'd."id" NOT IN ({", ".join("?" for _ in exclude)})')
+            wparams += sorted(exclude)
+        sql = (f"SELECT {_BRIEF_SQL}, {score} AS score {frm}"
+               + "".join(f" AND {w}" for w in where) + ' ORDER BY score DESC, d."path" LIMIT ?')
+        return self._sql(sql), sparams + fparams + wparams + [limit]
+
+    def match(self, phrases: list[tuple[str, ...]], filters: Filters, limit: int,
+              exclude: set[int] = frozenset()) -> list[dict]:
+        """Documents holding every phrase, best first, with ``score`` (higher is better)."""
+        sql, params = self.match_sql(phrases, filters, limit, exclude)
+        return [dict(r) for r in self.execute(sql, params).fetchall()]
+
+    # -- reading --
+    def list_records(self, filters: Filters, limit: int) -> list[dict]:
+        where, params = filters.sql()
+        sql = (f"SELECT {_BRIEF_SQL} FROM \"documents\" d"
+               + (" WHERE " + " AND ".join(where) if where else "")
+               + ' ORDER BY d."issued_date" DESC, d."path" LIMIT ?')
+        return self.all(sql, params + [limit])
+
+    def texts(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = self.all(f'SELECT "id", "text" FROM "documents" WHERE "id" IN ({", ".join("?" for _ in ids)})', ids)
+        return {r["id"]: r["text"] for r in rows}
+
+    def record(self, doc_id: int, full: bool = False) -> dict | None:
+        cols = "d.*" if full else _BRIEF_SQL
+        return self.one(f'SELECT {cols} FROM "documents" d WHERE d."id" = ?', (doc_id,))
+
+    def record_brief(self, doc_id: int) -> dict:
+        return self.record(doc_id) or {}
+
+    def find(self, ref: str) -> tuple[str, list[dict]]:
+        """Records a user's REF names: a path (as indexed, or a file holding archived
+        content), a content hash (or its first 8+ characters), or a number."""
+        p = Path(ref)
+        rows = self.all(f'SELECT {_BRIEF_SQL} FROM "files" f JOIN "documents" d ON d."sha256" = f."sha256" '
+                        f'WHERE f."path" = ? OR f."path" = ?', (ref, str(p.resolve())))
+        if rows:
+            return "path", rows
+        if p.is_file():
+            import hashlib
+            sha = hashlib.sha256(p.read_bytes()).hexdigest()
+            rows = self.all(f'SELECT {_BRIEF_SQL} FROM "documents" d WHERE d."sha256" = ?', (sha,))
+            return "path", rows
+        if re.fullmatch(r"[0-9a-f]{8,64}", ref):
+            rows = self.all(f'SELECT {_BRIEF_SQL} FROM "documents" d WHERE d."sha256" LIKE ?', (ref + "%",))
+            if rows:
+                return "sha256", rows
+        k = graph.number_key(ref)
+        rows = self.all(f'SELECT {_BRIEF_SQL} FROM "documents" d WHERE d."number_key" = ? '
+                        f'ORDER BY d."issued_date", d."path"', (k,)) if k else []
+        return "number", rows
+
+    def records_by_number(self, keys: set[str]) -> dict[str, list[dict]]:
+        keys = sorted(k for k in keys if k)
+        out: dict[str, list[dict]] = {k: [] for k in keys}
+        if not keys:
+            return out
+        for r in self.all(f'SELECT {_BRIEF_SQL} FROM "documents" d WHERE d."number_key" IN '
+                          f'({", ".join("?" for _ in keys)}) ORDER BY d."issued_date", d."path"', keys):
+            out[r["number_key"]].append(r)
+        return out
+
+    def references_of(self, doc_id: int) -> list[dict]:
+        return self.all('SELECT * FROM "refs" WHERE "doc_id" = ? ORDER BY "ord"', (doc_id,))
+
+    def references_to(self, keys: set[str]) -> list[dict]:
+        keys = sorted(k for k in keys if k)
+        if not keys:
+            return []
+        return self.all(f'SELECT * FROM "refs" WHERE "number_key" IN ({", ".join("?" for _ in keys)}) '
+                        f'ORDER BY "doc_id", "ord"', keys)
+
+    def responsibilities_of(self, doc_id: int) -> list[dict]:
+        return self.all('SELECT * FROM "responsibilities" WHERE "doc_id" = ? ORDER BY "ord"', (doc_id,))
+
+    def iter_rows(self, sql: str, params=()) -> Iterator[dict]:
+        for r in self.execute(sql, params):
+            yield dict(r)
+
+    def counts(self) -> dict[str, int]:
+        return {t: self.one(f'SELECT COUNT(*) AS n FROM {q(t)}')["n"]
+                for t in ("documents", "files", "sections", "refs", "responsibilities", "findings",
+                          "index_errors")}
+
+    def size_bytes(self) -> int:
+        raise NotImplementedError
+
+
+class SQLiteStore(Store):
+    dialect = "sqlite"
+
+    def __init__(self, path: str | os.PathLike, create: bool = False):
+        self.url = str(path)
+        p = Path(path)
+        if not create and not p.exists():
+            raise StoreError(f"{p}: no archive here. Index documents first: "
+                             f"vnplan index FOLDER --db {p}", code="no-archive")
+        if create and not p.parent.exists():
+            raise StoreError(f"{p}: the folder {p.parent} does not exist. Create it, or give "
+                             "another --db path.", code="connection")
+        try:
+            self.conn = sqlite3.connect(str(p), isolation_level=None, timeout=30,
+                                        check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            # WAL: readers never block the indexer; a kill loses at most the document
+            # being written. NORMAL sync is durable across process crashes in WAL mode.
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{p}: cannot be opened as an SQLite archive ({e}). Give the archive's "
+                             "path, or a new file name.", code="connection")
+        if create:
+            self.create()
+        else:
+            self.check_schema()
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql, rows):
+        self.conn.executemany(sql, rows)
+
+    @contextmanager
+    def transaction(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self):
+        self.conn.close()
+
+    def _fts_ddl(self):
+        # Contentless: the folded text is not stored twice; deleting a row gives FTS5 the
+        # values it indexed, recomputed from the stored record (see _fts_delete).
+        return ["CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5("
+                "head, body, content='', tokenize='unicode61 remove_diacritics 2')",
+                ]
+
+    def _fts_insert(self, doc_id, head, body):
+        self.conn.execute("INSERT INTO documents_fts (rowid, head, body) VALUES (?, ?, ?)",
+                          (doc_id, head, body))
+
+    def _fts_delete(self, doc_id):
+        rec = self.one('SELECT * FROM "documents" WHERE "id" = ?', (doc_id,))
+        if rec:
+            self.conn.execute("INSERT INTO documents_fts (documents_fts, rowid, head, body) "
+                              "VALUES ('delete', ?, ?, ?)",
+                              (doc_id, fold(head_text(rec)), fold(rec["text"] or "")))
+
+    def _match_sql(self, phrases):
+        expr = " AND ".join('"' + " ".join(p) + '"' for p in phrases)
+        return ("-f.bm", [],
+                "FROM (SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS bm FROM documents_fts "
+                "WHERE documents_fts MATCH ?) f JOIN \"documents\" d ON d.\"id\" = f.rowid WHERE 1 = 1",
+                [expr])
+
+    def size_bytes(self):
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                total += os.path.getsize(self.url + suffix)
+            except OSError:
+                pass
+        return total
+
+
+class PostgresStore(Store):
+    dialect = "postgresql"
+
+    def __init__(self, dsn: str, create: bool = False):
+        self.url = _redact(dsn)
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError:
+            raise StoreError("a PostgreSQL archive needs the psycopg package: "
+                             "pip install 'vnplan_nlp[archive]'", code="driver-missing")
+        self._psycopg = psycopg
+        try:
+            self.conn = psycopg.connect(dsn, autocommit=True, row_factory=dict_row, connect_timeout=10)
+        except psycopg.Error as e:
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise StoreError(f"{self.url}: cannot connect ({msg}). Check that the server is running "
+                             "and the DSN (user, password, host, port, database) is right; "
+                             "scripts/start-postgres.sh starts a private server.", code="connection")
+        if create:
+            # The indexer commits once per document. Like SQLite's WAL with synchronous=NORMAL,
+            # a killed client loses nothing committed; only a crash of the server's machine
+            # could lose the last few commits, which the next run redoes.
+            self.conn.execute("SET synchronous_commit = off")
+            self.create()
+        else:
+            try:
+                self.check_schema()
+            except StoreError:
+                raise
+            except Exception:
+                raise StoreError(f"{self.url}: no archive in this database. Index documents first: "
+                                 f"vnplan index FOLDER --db {self.url}", code="no-archive")
+
+    def _sql(self, sql):
+        return sql.replace("?", "%s")
+
+    def execute(self, sql, params=()):
+        try:
+            return self.conn.execute(self._sql(sql), params)
+        except self._psycopg.errors.UndefinedTable:
+            raise StoreError(f"{self.url}: no archive in this database. Index documents first: "
+                             f"vnplan index FOLDER --db {self.url}", code="no-archive")
+
+    def executemany(self, sql, rows):
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)
+
+    @contextmanager
+    def transaction(self):
+        with self.conn.transaction():
+            yield
+
+    def close(self):
+        self.conn.close()
+
+    def check_schema(self):
+        r = self.one("SELECT to_regclass('meta') IS NOT NULL AS ok")
+        if not r["ok"]:
+            raise StoreError(f"{self.url}: no archive in this database. Index documents first: "
+                             f"vnplan index FOLDER --db {self.url}", code="no-archive")
+        super().check_schema()
+
+    def create(self):
+        # Two indexers creating the schema at once would race; serialise with a lock.
+        with self.transaction():
+            self.execute("SELECT pg_advisory_xact_lock(7270134)")
+            for stmt in ddl(self.dialect) + self._fts_ddl():
+                self.execute(stmt)
+            have = self.all('SELECT "key" FROM "meta"')
+            if not have:
+                for k, v in (("schema_version", SCHEMA_VERSION), ("fold_version", FOLD_VERSION),
+                             ("created_at", now())):
+                    self.execute('INSERT INTO "meta" ("key", "value") VALUES (?, ?)', (k, str(v)))
+        self.check_schema()
+
+    def _fts_ddl(self):
+        return ['CREATE TABLE IF NOT EXISTS "documents_fts" ("doc_id" BIGINT PRIMARY KEY '
+                'REFERENCES "documents"("id") ON DELETE CASCADE, "tsv" TSVECTOR NOT NULL)',
+                'CREATE INDEX IF NOT EXISTS "documents_fts_tsv" ON "documents_fts" USING GIN ("tsv")']
+
+    def _fts_insert(self, doc_id, head, body):
+        # The text is handed over as its tokens, space-separated, so that PostgreSQL's
+        # parser sees exactly the terms SQLite's tokenizer sees ("30-ct/tw" -> 30 ct tw).
+        self.execute('INSERT INTO "documents_fts" ("doc_id", "tsv") VALUES (?, '
+                     "setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B'))",
+                     (doc_id, " ".join(tokens(head)), " ".join(tokens(body))))
+
+    def _fts_delete(self, doc_id):
+        self.execute('DELETE FROM "documents_fts" WHERE "doc_id" = ?', (doc_id,))
+
+    def _match_sql(self, phrases):
+        expr = " & ".join("(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in phrases)
+        return ("ts_rank_cd(f.\"tsv\", to_tsquery('simple', ?))", [expr],
+                "FROM \"documents_fts\" f JOIN \"documents\" d ON d.\"id\" = f.\"doc_id\" "
+                "WHERE f.\"tsv\" @@ to_tsquery('simple', ?)", [expr])
+
+    def size_bytes(self):
+        return self.one("SELECT pg_database_size(current_database()) AS n")["n"]
+
+
+def _redact(dsn: str) -> str:
+    """A DSN fit to print: the password hidden."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", dsn)
+
+
+def is_postgres(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(db: str | os.PathLike, create: bool = False) -> Store:
+    """``create=True`` makes the archive (tables, indexes) when it does not exist yet."""
+    db = str(db)
+    if is_postgres(db):
+        return PostgresStore(db, create=create)
+    return SQLiteStore(db, create=create)
+
+
+def default_db() -> str:
+    return os.environ.get("VNPLAN_DB", "archive.sqlite")
