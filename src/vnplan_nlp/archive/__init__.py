@@ -7,8 +7,8 @@ their references, export them.
         for row in search(store, "tuyen truyen mieng").rows: ...
 """
 
-from .index import IndexReport, index_paths
+from .index import IndexReport, add_document, index_paths
 from .search import Filters, search
 from .store import Store, StoreError, open_store
 
-__all__ = ["open_store", "index_paths", "search", "Filters", "Store", "StoreError", "IndexReport"]
+__all__ = ["open_store", "index_paths", "add_document", "search", "Filters", "Store", "StoreError", "IndexReport"]

@@ -66,13 +66,17 @@ def places(name: str | None) -> set[str]:
     if not name:
         return set()
     pattern, not_names = _units()
+    folded = fold(name)          # same length: a match's offsets hold in ``name`` too
     out = set()
-    for m in pattern.finditer(name):
+    for m in pattern.finditer(folded):
         words = []
+        pos = m.start(2)
         for w in m.group(2).split():
-            if not w[0].isupper() or fold(w).lower() in not_names:
+            at = folded.index(w, pos)
+            pos = at + len(w)
+            if not name[at].isupper() or w in not_names:
                 break
-            words.append(fold(w).lower())
+            words.append(w)
         if words:
             out.add(" ".join(words))
     return out

@@ -81,7 +81,7 @@ def parser_version(spec: str) -> str:
     return f"{spec}@{getattr(top, '__version__', '?')}"
 
 
-def parse_one(path: str, spec: str) -> tuple:
+def parse_one(path: str, spec: str, terms: bool = False) -> tuple:
     """Parse one file into rows. Returns ``("ok", path, rows)`` or ``("error", path, code, message)``;
     never raises for a bad file."""
     try:
@@ -91,7 +91,7 @@ def parse_one(path: str, spec: str) -> tuple:
         if not src.get("sha256"):
             src["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         src["path"] = path
-        return ("ok", path, document_rows(d, doc.text, parser=parser_version(spec)))
+        return ("ok", path, document_rows(d, doc.text, parser=parser_version(spec), terms=terms))
     except VnplanError as e:
         return ("error", path, e.code, e.message)
     except MemoryError:
@@ -102,8 +102,9 @@ def parse_one(path: str, spec: str) -> tuple:
                 "the other files are indexed.")
 
 
-def parse_batch(paths: list[str], spec: str) -> list[tuple]:
-    return [parse_one(p, spec) for p in paths]
+def parse_batch(paths: list[str], spec: str, terms: bool = False) -> list[tuple]:
+    """``terms``: prepare the full text for PostgreSQL (see :func:`store.document_rows`)."""
+    return [parse_one(p, spec, terms) for p in paths]
 
 
 def _worker_init() -> None:
@@ -123,19 +124,39 @@ def probe(spec: str) -> str:
     return sys.executable
 
 
+def add_document(store: Store, doc, *, parser: str = "api", replace: bool = False) -> bool:
+    """Archive a :class:`~vnplan_nlp.models.Document` parsed elsewhere (``doc.source.path``
+    is recorded as its file; its ``sha256`` identifies it, the text's hash if it has none).
+    Returns False when that content was already archived."""
+    d = doc.to_dict()
+    src = d.setdefault("source", {})
+    if not src.get("sha256"):
+        src["sha256"] = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+    rows = document_rows(d, doc.text, parser=parser, terms=store.dialect == "postgresql")
+    files = [(src["path"], 0, 0)] if src.get("path") else []
+    return store.put(rows, files, replace=replace)
+
+
 # -- pools ------------------------------------------------------------------------------------
+
+class _Done:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
 
 class _Inline:
     """No workers: parse in this process (``--workers 1``)."""
 
-    def submit(self, batch, spec):
-        return parse_batch(batch, spec)
+    def submit(self, batch, spec, terms):
+        return _Done(parse_batch(batch, spec, terms))
 
     def done(self, futures):
         return list(futures), []
 
     def result(self, f):
-        return f
+        return f.value
 
     def close(self):
         pass
@@ -151,8 +172,8 @@ class _Processes:
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
 
-    def submit(self, batch, spec):
-        return self.pool.submit(parse_batch, batch, spec)
+    def submit(self, batch, spec, terms):
+        return self.pool.submit(parse_batch, batch, spec, terms)
 
     def done(self, futures):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -199,8 +220,8 @@ class _Dask:
                               "(dask worker {scheduler}).", code="dask-workers")
         self.workers = len(found)
 
-    def submit(self, batch, spec):
-        return self.client.submit(parse_batch, batch, spec, pure=False)
+    def submit(self, batch, spec, terms):
+        return self.client.submit(parse_batch, batch, spec, terms, pure=False)
 
     def done(self, futures):
         from distributed import wait
@@ -240,6 +261,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                           "(pip install vnplan_nlp).", code="parser-missing")
     report = IndexReport()
     t0 = time.perf_counter()
+    terms = store.dialect == "postgresql"
     files = [str(Path(p).absolute()) for p in iter_inputs(inputs)]
     state = store.file_state()
     known = store.hashes()
@@ -317,38 +339,46 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
         known.add(got)
         bar.update(len(holders))
 
-    solo: deque[str] = deque()    # files of a batch whose worker died, retried one by one
+    # After a worker died, the files that were out are parsed one at a time, alone in the
+    # pool ("probation"), so that a crash is the crash of one known file.
+    solo: deque[str] = deque()
+    probation: set = set()
     it = iter(files)
     exhausted = False
     try:
         while True:
-            # keep every worker busy: plan files until enough batches are out
-            while len(inflight) < slots and (solo or queue or not exhausted):
-                if solo:
+            if solo:
+                if not inflight:
                     chunk = [solo.popleft()]
-                else:
+                    f = pool.submit(chunk, parser, terms)
+                    inflight[f] = chunk
+                    probation.add(f)
+            else:
+                # keep every worker busy: plan files until enough batches are out
+                while len(inflight) < slots and (queue or not exhausted):
                     while not exhausted and len(queue) < batch:
                         nxt = next(it, None)
                         if nxt is None:
                             exhausted = True
                         else:
                             plan(nxt)
-                    if not queue:
-                        continue
-                    chunk = [queue.popleft() for _ in range(min(batch, len(queue)))]
-                inflight[pool.submit(chunk, parser)] = chunk
+                    if queue:
+                        chunk = [queue.popleft() for _ in range(min(batch, len(queue)))]
+                        inflight[pool.submit(chunk, parser, terms)] = chunk
             if not inflight:
                 break
             done, _ = pool.done(list(inflight))
             broken = False
             for f in done:
                 chunk = inflight.pop(f)
+                alone = f in probation
+                probation.discard(f)
                 try:
                     results = pool.result(f)
                 except Exception as e:   # a worker died (killed, out of memory, crashed)
                     broken = True
-                    if len(chunk) > 1:
-                        solo.extend(chunk)      # find the file that kills it
+                    if not alone:
+                        solo.extend(chunk)
                         continue
                     results = [("error", chunk[0], "worker-crashed",
                                 f"{chunk[0]}: the parsing process died on this file ({type(e).__name__}). "
@@ -360,6 +390,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 for c in inflight.values():
                     solo.extend(c)
                 inflight.clear()
+                probation.clear()
                 pool.restart()
     finally:
         pool.close()

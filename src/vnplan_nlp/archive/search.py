@@ -20,9 +20,12 @@ an offset in the folded text is the same offset in the original.
 from __future__ import annotations
 
 import calendar
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
@@ -56,6 +59,20 @@ def fold(text: str) -> str:
 
 
 _TOKEN = re.compile(r"[^\W_]+")
+_D = str.maketrans("đĐ", "dD")
+
+
+def index_text(text: str) -> str:
+    """What SQLite's FTS5 indexes: the text with đ -> d. Its tokenizer (unicode61,
+    remove_diacritics 2) lower-cases and strips every other diacritic itself, in C, which
+    is far cheaper than folding in Python; đ is a letter of its own to it."""
+    return text.translate(_D)
+
+
+def index_terms(text: str) -> str:
+    """What PostgreSQL indexes: the folded terms, space-separated, so that its parser sees
+    exactly the terms SQLite's tokenizer sees ("30-CT/TW" -> "30 ct tw")."""
+    return " ".join(tokens(fold(text)))
 
 
 def tokens(folded: str) -> list[str]:
@@ -179,8 +196,11 @@ class Filters:
         """WHERE conditions on ``d`` (the documents table), with ``?`` parameters."""
         where, params = [], []
         if self.doc_type:
-            where.append("(d.doc_type_key = ? OR d.type_code = ?)")
-            params += [self.doc_type, self.doc_type]
+            # a name ("ke hoach"), or a code: the symbol's ("KH" of 103-KH/ĐU) or the
+            # names the code stands for (a document printed without a number has no symbol)
+            names = [self.doc_type, *type_names(self.doc_type)]
+            where.append(f"(d.doc_type_key IN ({', '.join('?' for _ in names)}) OR d.type_code = ?)")
+            params += [*names, self.doc_type]
         if self.issuer:
             where.append("(d.issuer_key LIKE ? OR d.parent_organ_key LIKE ?)")
             params += [f"%{self.issuer}%"] * 2
@@ -196,6 +216,25 @@ class Filters:
         return where, params
 
 
+@lru_cache(maxsize=1)
+def _type_codes() -> dict[str, set[str]]:
+    """Folded type code -> folded type names, from data/doctypes.json (when present)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "doctypes.json"
+    if not path.is_file():
+        return {}
+    out: dict[str, set[str]] = {}
+    for t in json.loads(path.read_text(encoding="utf-8")).get("types", []):
+        for system in ("party", "state"):
+            if t.get(system):
+                out.setdefault(key_text(t[system]), set()).add(key_text(t["name"]))
+    return out
+
+
+def type_names(code: str) -> list[str]:
+    """'kh' -> ['ke hoach']; [] for what is not a known code."""
+    return sorted(_type_codes().get(code, ()))
+
+
 def key_text(value: str | None) -> str | None:
     """The folded, space-normalised form stored for filtering ("Đảng ủy Sở" -> "dang uy so")."""
     if not value:
@@ -205,35 +244,68 @@ def key_text(value: str | None) -> str | None:
 
 # -- snippets ---------------------------------------------------------------------------------
 
+def _letter_classes() -> dict[str, str]:
+    """'a' -> '[aAàÀáÁ...]': every letter that folds to it, to find folded words in accented text."""
+    members: dict[str, set[str]] = {}
+    for cp, base in _FOLD.items():
+        members.setdefault(base, set()).add(chr(cp))
+    for c in "abcdefghijklmnopqrstuvwxyz":
+        members.setdefault(c, set()).update((c, c.upper()))
+    return {b: "[" + "".join(sorted(m)) + "]" for b, m in members.items()}
+
+
+_CLASSES = _letter_classes()
+
+
 def _pattern(phrase: tuple[str, ...]) -> str:
-    return r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in phrase) + r"(?![^\W_])"
+    """A regex finding a folded phrase in the accented text, as whole words."""
+    words = ("".join(_CLASSES.get(ch) or re.escape(ch) for ch in w) for w in phrase)
+    return r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])"
 
 
 def snippet(text: str, query: Query, width: int = 200, mark: tuple[str, str] = ("[", "]")) -> dict:
     """The passage of ``text`` around the best hit, hits marked.
 
     Returns ``{"text": "... công tác [tuyên truyền miệng] ...", "start", "end",
-    "hits": [[start, end], ...]}``: offsets into ``text``, the hits inside the passage."""
-    folded = fold(text)
+    "hits": [[start, end], ...]}``: offsets into ``text``, the hits inside the passage.
+    The best hit is the first occurrence of the whole query as a phrase (or of every
+    quoted phrase), else the window holding the most distinct query words."""
+    empty = {"text": "", "start": 0, "end": 0, "hits": []}
     pats = query.patterns()
-    if not pats:
-        return {"text": "", "start": 0, "end": 0, "hits": []}
-    regex = re.compile("|".join(_pattern(p) for p in pats), re.I)
-    hits = [(m.start(), m.end()) for m in regex.finditer(folded)]
-    if not hits:
-        return {"text": "", "start": 0, "end": 0, "hits": []}
-    # The best window: the one holding the most distinct query terms, then the longest hit.
-    best, best_key = hits[0], None
-    for i, (s, e) in enumerate(hits):
-        terms = set()
-        for s2, e2 in hits[i:]:
-            if e2 - s > width:
-                break
-            terms.update(tokens(folded[s2:e2]))
-        k = (len(terms), len(tokens(folded[s:e])), -s)
-        if best_key is None or k > best_key:
-            best, best_key = (s, e), k
-    s, e = best
+    if not pats or not text:
+        return empty
+    s = e = None
+    whole = list(query.phrases) or ([query.words] if len(query.words) > 1 else [])
+    for ph in whole:
+        m = re.search(_pattern(ph), text)
+        if m:
+            s, e = m.span()
+            break
+    if s is None:
+        words = _unique(query.words) or _unique(w for p in query.phrases for w in p)
+        regex = re.compile("|".join(f"(?P<w{i}>{_pattern((w,))})" for i, w in enumerate(words)))
+        # slide a window over the hits: the most distinct words wins, the first on a tie;
+        # stop at the first window holding them all
+        hits: list[tuple[int, int, str]] = []
+        count: dict[str, int] = {}
+        best, best_n, j = None, 0, 0
+        for m in regex.finditer(text):
+            w = m.lastgroup
+            hits.append((m.start(), m.end(), w))
+            count[w] = count.get(w, 0) + 1
+            while hits[j][0] < m.start() - width * 2 // 3:
+                cw = hits[j][2]
+                count[cw] -= 1
+                if not count[cw]:
+                    del count[cw]
+                j += 1
+            if len(count) > best_n:
+                best, best_n = hits[j], len(count)
+                if best_n == len(words):
+                    break
+        if best is None:
+            return empty
+        s, e = best[0], best[1]
     lo = max(0, s - width // 3)
     hi = min(len(text), lo + width)
     # widen to whole words, never across a line break
@@ -247,7 +319,8 @@ def snippet(text: str, query: Query, width: int = 200, mark: tuple[str, str] = (
     nl = text.find("\n", e, hi)
     if nl != -1:
         hi = nl
-    inside = [(a, b) for a, b in hits if a >= lo and b <= hi]
+    regex = re.compile("|".join(_pattern(p) for p in pats))
+    inside = [(m.start() + lo, m.end() + lo) for m in regex.finditer(text[lo:hi])]
     parts, pos = [], lo
     for a, b in inside:
         parts += [text[pos:a], mark[0], text[a:b], mark[1]]

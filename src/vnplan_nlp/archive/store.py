@@ -31,7 +31,7 @@ from typing import Any, Iterator
 
 from ..errors import VnplanError
 from . import graph
-from .search import Filters, fold, key_text, tokens
+from .search import Filters, index_terms, index_text, key_text
 
 SCHEMA_VERSION = 1
 #: Changes whenever folding or tokenising changes: the stored index must then be rebuilt.
@@ -132,8 +132,9 @@ class DocumentRows:
     """Everything written for one document; built in the worker that parsed it."""
     doc: dict[str, Any]
     children: dict[str, list[tuple]] = field(default_factory=dict)
-    head: str = ""          # folded header fields, for the full-text index
-    body: str = ""          # folded text
+    head: str = ""          # the header fields, as the store's full-text index takes them
+    body: str = ""          # the text, likewise
+    terms: bool = False     # head and body are folded terms (PostgreSQL), not text (SQLite)
 
 
 def head_text(rec: dict) -> str:
@@ -156,8 +157,9 @@ def _json_default(o):
     return str(o)
 
 
-def document_rows(d: dict, text: str, *, parser: str) -> DocumentRows:
-    """Rows for a document given as its contract dict (``Document.to_dict()``) and text."""
+def document_rows(d: dict, text: str, *, parser: str, terms: bool = False) -> DocumentRows:
+    """Rows for a document given as its contract dict (``Document.to_dict()``) and text.
+    ``terms``: prepare the full text for PostgreSQL (folded terms) instead of SQLite."""
     h = d.get("header") or {}
     src = d.get("source") or {}
     sig = d.get("signature") or {}
@@ -193,7 +195,12 @@ def document_rows(d: dict, text: str, *, parser: str) -> DocumentRows:
              for i, f in enumerate(d.get("findings") or [])]
     return DocumentRows(doc=rec, children={"sections": secs, "refs": refs, "responsibilities": resp,
                                            "findings": finds},
-                        head=fold(head_text(rec)), body=fold(text))
+                        **fts_input(head_text(rec), text, terms))
+
+
+def fts_input(head: str, body: str, terms: bool) -> dict:
+    prep = index_terms if terms else index_text
+    return {"head": prep(head), "body": prep(body), "terms": terms}
 
 
 def _str(v):
@@ -311,6 +318,9 @@ class Store:
                             f'INSERT INTO {q(name)} ({", ".join(map(q, cols_t))}) '
                             f'VALUES ({", ".join("?" for _ in cols_t)})',
                             [(doc_id, *v) for v in values])
+                if rows.terms != (self.dialect == "postgresql"):
+                    rows = DocumentRows(rows.doc, rows.children,
+                                        **fts_input(head_text(rec), rec["text"], not rows.terms))
                 self._fts_insert(doc_id, rows.head, rows.body)
             for path, size, mtime_ns in files:
                 self._link(path, rec["sha256"], size, mtime_ns)
@@ -538,7 +548,7 @@ class SQLiteStore(Store):
         if rec:
             self.conn.execute("INSERT INTO documents_fts (documents_fts, rowid, head, body) "
                               "VALUES ('delete', ?, ?, ?)",
-                              (doc_id, fold(head_text(rec)), fold(rec["text"] or "")))
+                              (doc_id, index_text(head_text(rec)), index_text(rec["text"] or "")))
 
     def _match_sql(self, phrases):
         expr = " AND ".join('"' + " ".join(p) + '"' for p in phrases)
@@ -639,11 +649,9 @@ class PostgresStore(Store):
                 'CREATE INDEX IF NOT EXISTS "documents_fts_tsv" ON "documents_fts" USING GIN ("tsv")']
 
     def _fts_insert(self, doc_id, head, body):
-        # The text is handed over as its tokens, space-separated, so that PostgreSQL's
-        # parser sees exactly the terms SQLite's tokenizer sees ("30-ct/tw" -> 30 ct tw).
         self.execute('INSERT INTO "documents_fts" ("doc_id", "tsv") VALUES (?, '
                      "setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B'))",
-                     (doc_id, " ".join(tokens(head)), " ".join(tokens(body))))
+                     (doc_id, head, body))
 
     def _fts_delete(self, doc_id):
         self.execute('DELETE FROM "documents_fts" WHERE "doc_id" = ?', (doc_id,))
