@@ -81,7 +81,7 @@ def parser_version(spec: str) -> str:
     return f"{spec}@{getattr(top, '__version__', '?')}"
 
 
-def parse_one(path: str, spec: str, terms: bool = False) -> tuple:
+def parse_one(path: str, spec: str, dialect: str = "sqlite") -> tuple:
     """Parse one file into rows. Returns ``("ok", path, rows)`` or ``("error", path, code, message)``;
     never raises for a bad file."""
     try:
@@ -91,7 +91,7 @@ def parse_one(path: str, spec: str, terms: bool = False) -> tuple:
         if not src.get("sha256"):
             src["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         src["path"] = path
-        return ("ok", path, document_rows(d, doc.text, parser=parser_version(spec), terms=terms))
+        return ("ok", path, document_rows(d, doc.text, parser=parser_version(spec), dialect=dialect))
     except VnplanError as e:
         return ("error", path, e.code, e.message)
     except MemoryError:
@@ -102,9 +102,9 @@ def parse_one(path: str, spec: str, terms: bool = False) -> tuple:
                 "the other files are indexed.")
 
 
-def parse_batch(paths: list[str], spec: str, terms: bool = False) -> list[tuple]:
-    """``terms``: prepare the full text for PostgreSQL (see :func:`store.document_rows`)."""
-    return [parse_one(p, spec, terms) for p in paths]
+def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite") -> list[tuple]:
+    """``dialect``: the store the rows are for (see :func:`store.document_rows`)."""
+    return [parse_one(p, spec, dialect) for p in paths]
 
 
 def _worker_init() -> None:
@@ -132,7 +132,7 @@ def add_document(store: Store, doc, *, parser: str = "api", replace: bool = Fals
     src = d.setdefault("source", {})
     if not src.get("sha256"):
         src["sha256"] = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-    rows = document_rows(d, doc.text, parser=parser, terms=store.dialect == "postgresql")
+    rows = document_rows(d, doc.text, parser=parser, dialect=store.dialect)
     files = [(src["path"], 0, 0)] if src.get("path") else []
     return store.put(rows, files, replace=replace)
 
@@ -149,8 +149,8 @@ class _Done:
 class _Inline:
     """No workers: parse in this process (``--workers 1``)."""
 
-    def submit(self, batch, spec, terms):
-        return _Done(parse_batch(batch, spec, terms))
+    def submit(self, batch, spec, dialect):
+        return _Done(parse_batch(batch, spec, dialect))
 
     def done(self, futures):
         return list(futures), []
@@ -172,8 +172,8 @@ class _Processes:
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
 
-    def submit(self, batch, spec, terms):
-        return self.pool.submit(parse_batch, batch, spec, terms)
+    def submit(self, batch, spec, dialect):
+        return self.pool.submit(parse_batch, batch, spec, dialect)
 
     def done(self, futures):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -220,8 +220,8 @@ class _Dask:
                               "(dask worker {scheduler}).", code="dask-workers")
         self.workers = len(found)
 
-    def submit(self, batch, spec, terms):
-        return self.client.submit(parse_batch, batch, spec, terms, pure=False)
+    def submit(self, batch, spec, dialect):
+        return self.client.submit(parse_batch, batch, spec, dialect, pure=False)
 
     def done(self, futures):
         from distributed import wait
@@ -261,7 +261,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                           "(pip install vnplan_nlp).", code="parser-missing")
     report = IndexReport()
     t0 = time.perf_counter()
-    terms = store.dialect == "postgresql"
+    dialect = store.dialect
     files = [str(Path(p).absolute()) for p in iter_inputs(inputs)]
     state = store.file_state()
     known = store.hashes()
@@ -350,7 +350,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
             if solo:
                 if not inflight:
                     chunk = [solo.popleft()]
-                    f = pool.submit(chunk, parser, terms)
+                    f = pool.submit(chunk, parser, dialect)
                     inflight[f] = chunk
                     probation.add(f)
             else:
@@ -364,7 +364,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                             plan(nxt)
                     if queue:
                         chunk = [queue.popleft() for _ in range(min(batch, len(queue)))]
-                        inflight[pool.submit(chunk, parser, terms)] = chunk
+                        inflight[pool.submit(chunk, parser, dialect)] = chunk
             if not inflight:
                 break
             done, _ = pool.done(list(inflight))

@@ -62,6 +62,11 @@ _TOKEN = re.compile(r"[^\W_]+")
 _D = str.maketrans("đĐ", "dD")
 
 
+def tokens(folded: str) -> list[str]:
+    """The index terms of folded text: runs of letters and digits ("30-CT/TW" -> 30 ct tw)."""
+    return [t.lower() for t in _TOKEN.findall(folded)]
+
+
 def index_text(text: str) -> str:
     """What SQLite's FTS5 indexes: the text with đ -> d. Its tokenizer (unicode61,
     remove_diacritics 2) lower-cases and strips every other diacritic itself, in C, which
@@ -69,15 +74,40 @@ def index_text(text: str) -> str:
     return text.translate(_D)
 
 
-def index_terms(text: str) -> str:
-    """What PostgreSQL indexes: the folded terms, space-separated, so that its parser sees
-    exactly the terms SQLite's tokenizer sees ("30-CT/TW" -> "30 ct tw")."""
-    return " ".join(tokens(fold(text)))
+#: tf classes marked in PostgreSQL's keys: a term occurring at least this often
+TF_CLASSES = (10, 3)
 
 
-def tokens(folded: str) -> list[str]:
-    """The index terms of folded text: runs of letters and digits ("30-CT/TW" -> 30 ct tw)."""
-    return [t.lower() for t in _TOKEN.findall(folded)]
+def _units(toks: list[str]) -> list[str]:
+    """The terms of a token stream: each syllable and each pair of adjacent syllables."""
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+
+
+def index_keys(head: str, body: str) -> str:
+    """What PostgreSQL indexes (a ``tsvector`` literal): every syllable and every pair of
+    adjacent syllables of the body ("tuyen", "tuyen truyen"), the same marked ``#3`` and
+    ``#10`` where they occur that often, and those of the header marked ``@``.
+
+    A GIN index answers an AND of such keys exactly, without reading any document: a
+    phrase is found as the AND of its syllable pairs, and its rank comes from which keys
+    hold (header, frequent, present), so search never decompresses a document's vector."""
+    counts: dict[str, int] = {}
+    for u in _units(tokens(fold(body))):
+        counts[u] = counts.get(u, 0) + 1
+    keys = set(counts)
+    for u, n in counts.items():
+        for c in TF_CLASSES:
+            if n >= c:
+                keys.add(f"{u}#{c}")
+    keys.update("@" + u for u in _units(tokens(fold(head))))
+    return " ".join(f"'{k}'" for k in sorted(keys))
+
+
+def phrase_units(phrase: tuple[str, ...]) -> list[str]:
+    """The keys a phrase needs: its syllable pairs (its one syllable)."""
+    if len(phrase) == 1:
+        return [phrase[0]]
+    return [f"{a} {b}" for a, b in zip(phrase, phrase[1:])]
 
 
 # -- queries ----------------------------------------------------------------------------------

@@ -5,13 +5,16 @@
 document in one transaction, and answer the same questions with the same SQL, except
 the full-text parts:
 
-- SQLite: a contentless FTS5 table ``documents_fts(head, body)`` over the folded text
-  (see :func:`search.fold`), ranked by bm25 with the header weighing 5 to 1;
-- PostgreSQL: ``documents_fts(doc_id, tsv)``, a ``tsvector`` of the folded text ('simple'
-  configuration: no stemming, no stop words), header as weight A, body as B, a GIN
-  index, ranked by ts_rank_cd.
+- SQLite: a contentless FTS5 table ``documents_fts(head, body)`` (tokenizer unicode61,
+  diacritics removed; đ is folded before), ranked by bm25 with the header weighing 5 to 1;
+- PostgreSQL: a ``keys`` tsvector in ``documents`` (see :func:`search.index_keys`:
+  syllables and syllable pairs, marked by frequency and header) under a GIN index,
+  which answers a tier exactly without reading any document; within a tier, documents
+  rank by where and how often the phrase occurs (header, 10+ times, 3+ times, present),
+  shorter first.
 
-The folding is done here in Python for both, so the two match exactly the same way.
+The two find the same documents for a query, in the same tiers (see search.py); only the
+order within a tier comes from each engine's own relevance.
 Tables (all keyed by ``documents.id``, deleted with their document):
 ``documents`` (one record per distinct content), ``files`` (path -> content hash),
 ``sections``, ``refs``, ``responsibilities``, ``findings``, ``index_errors``, ``meta``.
@@ -31,7 +34,7 @@ from typing import Any, Iterator
 
 from ..errors import VnplanError
 from . import graph
-from .search import Filters, index_terms, index_text, key_text
+from .search import TF_CLASSES, Filters, _pattern, index_keys, index_text, key_text, phrase_units
 
 SCHEMA_VERSION = 1
 #: Changes whenever folding or tokenising changes: the stored index must then be rebuilt.
@@ -132,9 +135,8 @@ class DocumentRows:
     """Everything written for one document; built in the worker that parsed it."""
     doc: dict[str, Any]
     children: dict[str, list[tuple]] = field(default_factory=dict)
-    head: str = ""          # the header fields, as the store's full-text index takes them
-    body: str = ""          # the text, likewise
-    terms: bool = False     # head and body are folded terms (PostgreSQL), not text (SQLite)
+    fts: dict[str, str] = field(default_factory=dict)   # the full-text input, for one engine
+    dialect: str = "sqlite"                              # ... this one
 
 
 def head_text(rec: dict) -> str:
@@ -157,9 +159,9 @@ def _json_default(o):
     return str(o)
 
 
-def document_rows(d: dict, text: str, *, parser: str, terms: bool = False) -> DocumentRows:
-    """Rows for a document given as its contract dict (``Document.to_dict()``) and text.
-    ``terms``: prepare the full text for PostgreSQL (folded terms) instead of SQLite."""
+def document_rows(d: dict, text: str, *, parser: str, dialect: str = "sqlite") -> DocumentRows:
+    """Rows for a document given as its contract dict (``Document.to_dict()``) and text,
+    its full text prepared for the ``dialect``'s index."""
     h = d.get("header") or {}
     src = d.get("source") or {}
     sig = d.get("signature") or {}
@@ -195,12 +197,13 @@ def document_rows(d: dict, text: str, *, parser: str, terms: bool = False) -> Do
              for i, f in enumerate(d.get("findings") or [])]
     return DocumentRows(doc=rec, children={"sections": secs, "refs": refs, "responsibilities": resp,
                                            "findings": finds},
-                        **fts_input(head_text(rec), text, terms))
+                        fts=fts_input(head_text(rec), text, dialect), dialect=dialect)
 
 
-def fts_input(head: str, body: str, terms: bool) -> dict:
-    prep = index_terms if terms else index_text
-    return {"head": prep(head), "body": prep(body), "terms": terms}
+def fts_input(head: str, body: str, dialect: str) -> dict[str, str]:
+    if dialect == "postgresql":
+        return {"keys": index_keys(head, body)}
+    return {"head": index_text(head), "body": index_text(body)}
 
 
 def _str(v):
@@ -302,11 +305,14 @@ class Store:
                 if old:
                     self._delete_document(old["id"])
             rec = dict(rec, indexed_at=now())
-            cols = ", ".join(map(q, _DOC_COLS))
-            marks = ", ".join("?" for _ in _DOC_COLS)
+            fts = rows.fts if rows.dialect == self.dialect else \
+                fts_input(head_text(rec), rec["text"], self.dialect)
+            extra = self._fts_columns(fts)
+            cols = ", ".join(map(q, _DOC_COLS + [c for c, _, _ in extra]))
+            marks = ", ".join(["?"] * len(_DOC_COLS) + [m for _, m, _ in extra])
             r = self.execute(f'INSERT INTO "documents" ({cols}) VALUES ({marks}) '
                              f'ON CONFLICT ("sha256") DO NOTHING RETURNING "id"',
-                             [rec[c] for c in _DOC_COLS]).fetchall()
+                             [rec[c] for c in _DOC_COLS] + [v for _, _, v in extra]).fetchall()
             inserted = bool(r)
             if inserted:
                 doc_id = r[0]["id"]
@@ -318,10 +324,7 @@ class Store:
                             f'INSERT INTO {q(name)} ({", ".join(map(q, cols_t))}) '
                             f'VALUES ({", ".join("?" for _ in cols_t)})',
                             [(doc_id, *v) for v in values])
-                if rows.terms != (self.dialect == "postgresql"):
-                    rows = DocumentRows(rows.doc, rows.children,
-                                        **fts_input(head_text(rec), rec["text"], not rows.terms))
-                self._fts_insert(doc_id, rows.head, rows.body)
+                self._fts_insert(doc_id, fts)
             for path, size, mtime_ns in files:
                 self._link(path, rec["sha256"], size, mtime_ns)
         return inserted
@@ -376,7 +379,11 @@ class Store:
         return self.all('SELECT "path", "code", "message", "at" FROM "index_errors" ORDER BY "path"')
 
     # -- full text (per engine) --
-    def _fts_insert(self, doc_id: int, head: str, body: str) -> None:
+    def _fts_columns(self, fts: dict[str, str]) -> list[tuple[str, str, str]]:
+        """Full-text columns of the documents table itself: (name, placeholder, value)."""
+        return []
+
+    def _fts_insert(self, doc_id: int, fts: dict[str, str]) -> None:
         raise NotImplementedError
 
     def _fts_delete(self, doc_id: int) -> None:
@@ -539,9 +546,9 @@ class SQLiteStore(Store):
                 "head, body, content='', tokenize='unicode61 remove_diacritics 2')",
                 ]
 
-    def _fts_insert(self, doc_id, head, body):
+    def _fts_insert(self, doc_id, fts):
         self.conn.execute("INSERT INTO documents_fts (rowid, head, body) VALUES (?, ?, ?)",
-                          (doc_id, head, body))
+                          (doc_id, fts["head"], fts["body"]))
 
     def _fts_delete(self, doc_id):
         rec = self.one('SELECT * FROM "documents" WHERE "id" = ?', (doc_id,))
@@ -644,23 +651,70 @@ class PostgresStore(Store):
         self.check_schema()
 
     def _fts_ddl(self):
-        return ['CREATE TABLE IF NOT EXISTS "documents_fts" ("doc_id" BIGINT PRIMARY KEY '
-                'REFERENCES "documents"("id") ON DELETE CASCADE, "tsv" TSVECTOR NOT NULL)',
-                'CREATE INDEX IF NOT EXISTS "documents_fts_tsv" ON "documents_fts" USING GIN ("tsv")']
+        # The keys (see search.index_keys) live in the documents table itself: one
+        # bitmap scan of their GIN index finds, filters and orders a tier's documents.
+        return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" TSVECTOR',
+                'CREATE INDEX IF NOT EXISTS "documents_keys" ON "documents" USING GIN ("keys")']
 
-    def _fts_insert(self, doc_id, head, body):
-        self.execute('INSERT INTO "documents_fts" ("doc_id", "tsv") VALUES (?, '
-                     "setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B'))",
-                     (doc_id, head, body))
+    def _fts_columns(self, fts):
+        return [("keys", "?::tsvector", fts["keys"])]
+
+    def _fts_insert(self, doc_id, fts):
+        pass   # written with the row (_fts_columns)
 
     def _fts_delete(self, doc_id):
-        self.execute('DELETE FROM "documents_fts" WHERE "doc_id" = ?', (doc_id,))
+        pass   # the keys go with the row
 
-    def _match_sql(self, phrases):
-        expr = " & ".join("(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in phrases)
-        return ("ts_rank_cd(f.\"tsv\", to_tsquery('simple', ?))", [expr],
-                "FROM \"documents_fts\" f JOIN \"documents\" d ON d.\"id\" = f.\"doc_id\" "
-                "WHERE f.\"tsv\" @@ to_tsquery('simple', ?)", [expr])
+    #: A tier's documents in rank order: the phrase in the header, then recurring in the
+    #: text (10 times and more, 3 and more), then present; shorter documents first.
+    SUBTIERS = (("header", "@{}", 4.0), *((f"{c}+ times", "{}#" + str(c), 3.0 - i)
+                                            for i, c in enumerate(TF_CLASSES)), ("present", "{}", 1.0))
+
+    def _subtier_sql(self, phrases, filters, limit, exclude, fmt, weight, offset=0):
+        units = sorted({u for p in phrases for u in phrase_units(p)})
+        tsq = " & ".join("'" + fmt.format(u) + "'" for u in units)
+        where, wparams = filters.sql()
+        if exclude:
+            where.append(f'd."id" NOT IN ({", ".join("?" for _ in exclude)})')
+            wparams += sorted(exclude)
+        sql = (f'SELECT {_BRIEF_SQL}, ({weight} + 1.0 / (1 + d."chars" / 10000.0))::float8 AS score '
+               f'FROM "documents" d WHERE d."keys" @@ ?::tsquery'
+               + "".join(f" AND {w}" for w in where)
+               + ' ORDER BY d."chars", d."path" LIMIT ? OFFSET ?')
+        return self._sql(sql), [tsq, *wparams, limit, offset]
+
+    def match_sql(self, phrases, filters, limit, exclude=frozenset()):
+        sql, params = self._subtier_sql(phrases, filters, limit, exclude, *self.SUBTIERS[0][1:])
+        return sql + f"\n-- then the same with the keys {', '.join(f for _, f, _ in self.SUBTIERS[1:])}", params
+
+    def match(self, phrases, filters, limit, exclude=frozenset()):
+        """As :meth:`Store.match`, tier by tier (see :data:`SUBTIERS`). Keys hold syllable
+        pairs, so a phrase of three syllables and more is checked in the text itself."""
+        exclude = set(exclude)
+        out: list[dict] = []
+        long = [p for p in phrases if len(p) > 2]
+        checks = [re.compile(_pattern(p)) for p in long]
+        for _, fmt, weight in self.SUBTIERS:
+            offset = 0
+            while len(out) < limit:
+                want = limit - len(out)
+                batch = want + 8 if checks else want
+                sql, params = self._subtier_sql(phrases, filters, batch, exclude, fmt, weight, offset)
+                rows = [dict(r) for r in self.execute(sql, params).fetchall()]
+                if checks and rows:
+                    texts = self.texts([r["id"] for r in rows])
+                    ok = [r for r in rows
+                          if all(c.search(head_text(r) + "\n" + texts.get(r["id"], "")) for c in checks)]
+                else:
+                    ok = rows
+                out.extend(ok[:want])
+                if len(rows) < batch:
+                    break
+                offset += batch
+            exclude.update(r["id"] for r in out)
+            if len(out) >= limit:
+                break
+        return out[:limit]
 
     def size_bytes(self):
         return self.one("SELECT pg_database_size(current_database()) AS n")["n"]

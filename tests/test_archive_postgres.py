@@ -1,0 +1,100 @@
+"""The archive on PostgreSQL: the same semantics as on SQLite (the tests of
+test_archive_sqlite.py that take ``new_store`` run here again), on a real server.
+
+Needs VNPLAN_TEST_POSTGRES, a DSN of a database the tests may create schemas in:
+    export VNPLAN_TEST_POSTGRES=$(scripts/start-postgres.sh)
+Each test works in a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+from test_archive_sqlite import *  # noqa: F401,F403  (re-runs the shared semantics here)
+from test_archive_sqlite import _paths, seed_doc
+from vnplan_nlp.archive import add_document, open_store, search
+from vnplan_nlp.archive.store import StoreError
+
+DSN = os.environ.get("VNPLAN_TEST_POSTGRES")
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not DSN, reason="no PostgreSQL server: set VNPLAN_TEST_POSTGRES to a DSN "
+                                                 "(scripts/start-postgres.sh starts one)")]
+
+
+def _with_schema(dsn: str, schema: str) -> str:
+    sep = "&" if "?" in dsn else "?"
+    return f"{dsn}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture
+def pg_schema():
+    import psycopg
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(DSN, autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{name}"')
+    yield _with_schema(DSN, name)
+    with psycopg.connect(DSN, autocommit=True) as c:
+        c.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture
+def new_store(pg_schema):   # overrides the SQLite one: every shared test runs on PostgreSQL
+    made = []
+    import psycopg
+
+    def make():
+        dsn = pg_schema
+        if made:   # a second archive: another schema
+            name = "t_" + uuid.uuid4().hex[:12]
+            with psycopg.connect(DSN, autocommit=True) as c:
+                c.execute(f'CREATE SCHEMA "{name}"')
+            dsn = _with_schema(DSN, name)
+        s = open_store(dsn, create=True)
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.close()
+
+
+def test_it_really_is_postgresql(new_store):
+    s = new_store()
+    assert s.dialect == "postgresql"
+    assert s.one("SELECT current_setting('server_version_num')::int >= 120000 AS ok")["ok"]
+    add_document(s, seed_doc())
+    s.execute("SET enable_seqscan = off")   # one row: make the planner show the index it has
+    plan = " ".join(r["QUERY PLAN"] for r in s.all(
+        'EXPLAIN SELECT "id" FROM "documents" WHERE "keys" @@ ?::tsquery', ["'tuyen truyen' & '@103 kh'"]))
+    assert "documents_keys" in plan
+    assert s.one('SELECT "keys" @@ ?::tsquery AS ok FROM "documents"', ["'tuyen truyen#3' & '@kh du'"])["ok"]
+
+
+def test_phrase_of_three_syllables_is_checked_in_the_text(new_store):
+    # both pairs "tuyen truyen" and "truyen mieng" occur, but never the three together
+    from archive_helpers import DocBuilder
+    s = new_store()
+    b = DocBuilder("apart.txt")
+    b.line("Tuyên truyền viên và báo cáo viên; phát thanh truyền miệng.")   # pairs apart
+    add_document(s, b.build())
+    b2 = DocBuilder("seed.txt")
+    b2.line("- Đổi mới nội dung, phương thức phối hợp trong triển khai công tác tuyên truyền miệng.")
+    add_document(s, b2.build())
+    rows = search(s, "tuyen truyen mieng").rows
+    assert [(os.path.basename(r["path"]), r["tier"]) for r in rows] == [("seed.txt", "phrase"), ("apart.txt", "all")]
+
+
+def test_unreachable_server_is_a_clear_error():
+    with pytest.raises(StoreError) as e:
+        open_store("postgresql://nobody@127.0.0.1:1/none")
+    assert e.value.code == "connection" and "start-postgres.sh" in e.value.message
+
+
+def test_database_without_archive(pg_schema):
+    with pytest.raises(StoreError) as e:
+        open_store(pg_schema)
+    assert e.value.code == "no-archive"
