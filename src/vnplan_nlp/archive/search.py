@@ -23,6 +23,7 @@ import calendar
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -78,11 +79,6 @@ def index_text(text: str) -> str:
 TF_CLASSES = (10, 3)
 
 
-def _units(toks: list[str]) -> list[str]:
-    """The terms of a token stream: each syllable and each pair of adjacent syllables."""
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
-
-
 def index_keys(head: str, body: str) -> str:
     """What PostgreSQL indexes (a ``tsvector`` literal): every syllable and every pair of
     adjacent syllables of the body ("tuyen", "tuyen truyen"), the same marked ``#3`` and
@@ -91,16 +87,15 @@ def index_keys(head: str, body: str) -> str:
     A GIN index answers an AND of such keys exactly, without reading any document: a
     phrase is found as the AND of its syllable pairs, and its rank comes from which keys
     hold (header, frequent, present), so search never decompresses a document's vector."""
-    counts: dict[str, int] = {}
-    for u in _units(tokens(fold(body))):
-        counts[u] = counts.get(u, 0) + 1
-    keys = set(counts)
-    for u, n in counts.items():
-        for c in TF_CLASSES:
-            if n >= c:
-                keys.add(f"{u}#{c}")
-    keys.update("@" + u for u in _units(tokens(fold(head))))
-    return " ".join(f"'{k}'" for k in sorted(keys))
+    toks = _TOKEN.findall(fold(body).lower())
+    counts = Counter(toks)
+    counts.update(map(" ".join, zip(toks, toks[1:])))
+    keys = list(counts)
+    for c in TF_CLASSES:
+        keys += [f"{u}#{c}" for u, n in counts.items() if n >= c]
+    h = _TOKEN.findall(fold(head).lower())
+    keys += {"@" + u for u in h + [" ".join(p) for p in zip(h, h[1:])]}
+    return "'" + "' '".join(keys) + "'"    # tokens hold no quote; PostgreSQL sorts the keys
 
 
 def phrase_units(phrase: tuple[str, ...]) -> list[str]:

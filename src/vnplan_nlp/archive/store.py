@@ -220,6 +220,12 @@ _BRIEF = ("id", "sha256", "path", "format", "system", "doc_type", "number_symbol
 _BRIEF_SQL = ", ".join(f"d.{q(c)}" for c in _BRIEF)
 
 
+_UPSERT_FILE = ('INSERT INTO "files" ("path", "sha256", "size", "mtime_ns", "indexed_at") '
+                'VALUES (?, ?, ?, ?, ?) ON CONFLICT ("path") DO UPDATE SET '
+                '"sha256" = excluded."sha256", "size" = excluded."size", '
+                '"mtime_ns" = excluded."mtime_ns", "indexed_at" = excluded."indexed_at"')
+
+
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -299,6 +305,8 @@ class Store:
         """Store one document and link the files holding it, in one transaction.
         Returns False when the content was already archived (then only the files are linked)."""
         rec = rows.doc
+        if files:   # a document's path is the smallest path holding it
+            rec = dict(rec, path=min(p for p, _, _ in files))
         with self.transaction():
             if replace:
                 old = self.one('SELECT "id" FROM "documents" WHERE "sha256" = ?', (rec["sha256"],))
@@ -326,7 +334,7 @@ class Store:
                             [(doc_id, *v) for v in values])
                 self._fts_insert(doc_id, fts)
             for path, size, mtime_ns in files:
-                self._link(path, rec["sha256"], size, mtime_ns)
+                self._link(path, rec["sha256"], size, mtime_ns, fresh=inserted and path == rec["path"])
         return inserted
 
     def link(self, path: str, sha256: str, size: int, mtime_ns: int) -> None:
@@ -334,19 +342,21 @@ class Store:
         with self.transaction():
             self._link(path, sha256, size, mtime_ns)
 
-    def _link(self, path, sha256, size, mtime_ns) -> None:
+    def _link(self, path, sha256, size, mtime_ns, fresh: bool = False) -> None:
+        old = self._upsert_file(path, sha256, size, mtime_ns)
+        if not fresh:
+            # A document's path is the smallest path holding it, whatever order files came in.
+            self.execute('UPDATE "documents" SET "path" = ? WHERE "sha256" = ? AND "path" > ?',
+                         (path, sha256, path))
+        if old and old != sha256:
+            self._drop_if_orphan(old)
+
+    def _upsert_file(self, path, sha256, size, mtime_ns) -> str | None:
+        """Point ``path`` at ``sha256``, clear its recorded error; return what it held before."""
         old = self.one('SELECT "sha256" FROM "files" WHERE "path" = ?', (path,))
-        self.execute('INSERT INTO "files" ("path", "sha256", "size", "mtime_ns", "indexed_at") '
-                     'VALUES (?, ?, ?, ?, ?) ON CONFLICT ("path") DO UPDATE SET '
-                     '"sha256" = excluded."sha256", "size" = excluded."size", '
-                     '"mtime_ns" = excluded."mtime_ns", "indexed_at" = excluded."indexed_at"',
-                     (path, sha256, size, mtime_ns, now()))
+        self.execute(_UPSERT_FILE, (path, sha256, size, mtime_ns, now()))
         self.execute('DELETE FROM "index_errors" WHERE "path" = ?', (path,))
-        # A document's path is the smallest path holding it, whatever order files came in.
-        self.execute('UPDATE "documents" SET "path" = ? WHERE "sha256" = ? AND "path" > ?',
-                     (path, sha256, path))
-        if old and old["sha256"] != sha256:
-            self._drop_if_orphan(old["sha256"])
+        return old["sha256"] if old else None
 
     def _drop_if_orphan(self, sha256: str) -> None:
         """A file's content changed: forget its old content unless another file holds it."""
@@ -656,6 +666,15 @@ class PostgresStore(Store):
         return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" TSVECTOR',
                 'CREATE INDEX IF NOT EXISTS "documents_keys" ON "documents" USING GIN ("keys")']
 
+    def _upsert_file(self, path, sha256, size, mtime_ns):
+        # one round trip instead of three: the CTEs see the table as it was before
+        r = self.one('WITH old AS (SELECT "sha256" FROM "files" WHERE "path" = ?), '
+                     f'up AS ({_UPSERT_FILE} RETURNING 1), '
+                     'err AS (DELETE FROM "index_errors" WHERE "path" = ? RETURNING 1) '
+                     'SELECT (SELECT "sha256" FROM old) AS old, (SELECT COUNT(*) FROM up) AS n',
+                     (path, path, sha256, size, mtime_ns, now(), path))
+        return r["old"]
+
     def _fts_columns(self, fts):
         return [("keys", "?::tsvector", fts["keys"])]
 
@@ -688,33 +707,44 @@ class PostgresStore(Store):
         return sql + f"\n-- then the same with the keys {', '.join(f for _, f, _ in self.SUBTIERS[1:])}", params
 
     def match(self, phrases, filters, limit, exclude=frozenset()):
-        """As :meth:`Store.match`, tier by tier (see :data:`SUBTIERS`). Keys hold syllable
-        pairs, so a phrase of three syllables and more is checked in the text itself."""
+        """As :meth:`Store.match`, tier by tier (see :data:`SUBTIERS`).
+
+        The keys hold syllable pairs, so a phrase of three syllables and more is checked in
+        the document itself (the header, for the header tier): a document holding every
+        pair but not the phrase is left to the next tier of search. The check reads at
+        most ``2 * limit + 8`` documents a tier; should that many fail (a long query whose
+        pairs are all common), the documents not read are left to the next tier too."""
         exclude = set(exclude)
         out: list[dict] = []
-        long = [p for p in phrases if len(p) > 2]
-        checks = [re.compile(_pattern(p)) for p in long]
-        for _, fmt, weight in self.SUBTIERS:
-            offset = 0
-            while len(out) < limit:
-                want = limit - len(out)
-                batch = want + 8 if checks else want
-                sql, params = self._subtier_sql(phrases, filters, batch, exclude, fmt, weight, offset)
-                rows = [dict(r) for r in self.execute(sql, params).fetchall()]
-                if checks and rows:
-                    texts = self.texts([r["id"] for r in rows])
-                    ok = [r for r in rows
-                          if all(c.search(head_text(r) + "\n" + texts.get(r["id"], "")) for c in checks)]
-                else:
-                    ok = rows
-                out.extend(ok[:want])
-                if len(rows) < batch:
-                    break
-                offset += batch
-            exclude.update(r["id"] for r in out)
-            if len(out) >= limit:
+        checks = [re.compile(_pattern(p)) for p in phrases if len(p) > 2]
+        for name, fmt, weight in self.SUBTIERS:
+            want = limit - len(out)
+            if want <= 0:
                 break
-        return out[:limit]
+            if not checks:
+                sql, params = self._subtier_sql(phrases, filters, want, exclude, fmt, weight)
+                got = [dict(r) for r in self.execute(sql, params).fetchall()]
+            else:
+                budget = 2 * limit + 8
+                sql, params = self._subtier_sql(phrases, filters, min(budget, want + 8), exclude, fmt, weight)
+                rows = [dict(r) for r in self.execute(sql, params).fetchall()]
+                got, offset = [], 0
+                while rows:
+                    texts = {} if name == "header" else self.texts([r["id"] for r in rows])
+                    for r in rows:
+                        doc = head_text(r) + "\n" + texts.get(r["id"], "")
+                        if all(c.search(doc) for c in checks):
+                            got.append(r)
+                    offset += len(rows)
+                    if len(got) >= want or offset >= budget or len(rows) < want + 8:
+                        break
+                    sql, params = self._subtier_sql(phrases, filters, min(budget - offset, want + 8), exclude,
+                                                    fmt, weight, offset)
+                    rows = [dict(r) for r in self.execute(sql, params).fetchall()]
+            got = got[:want]
+            out.extend(got)
+            exclude.update(r["id"] for r in got)
+        return out
 
     def size_bytes(self):
         return self.one("SELECT pg_database_size(current_database()) AS n")["n"]
