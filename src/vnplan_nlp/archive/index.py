@@ -107,8 +107,9 @@ def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite") -> list[tu
     return [parse_one(p, spec, dialect) for p in paths]
 
 
-def _worker_init() -> None:
-    # Ctrl-C is the parent's to handle; and a worker must not outlive a killed parent.
+def _worker_init(parent: int) -> None:
+    """A parsing process: Ctrl-C is the parent's to handle, and it must not outlive a
+    killed parent (it would wait for work forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
@@ -116,6 +117,14 @@ def _worker_init() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    # elsewhere (and should the parent die before prctl): notice being orphaned
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="vnplan-orphan-watch").start()
 
 
 def probe(spec: str) -> str:
@@ -166,11 +175,15 @@ class _Processes:
     def __init__(self, workers: int):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-        # forkserver: workers start from a clean process, not a copy of one holding an
-        # open database connection.
-        ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        # fork on Linux: the workers are this process's children, so they die with it
+        # (a forkserver's workers keep the server, and each other, alive), and callers
+        # need no `if __name__ == "__main__"` guard. The copied database connection is
+        # never used by a worker, and a worker leaves by os._exit, which closes nothing.
+        # Elsewhere fork is unsafe (macOS) or absent (Windows): spawn.
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                        initargs=(os.getpid(),))
 
     def submit(self, batch, spec, dialect):
         return self.pool.submit(parse_batch, batch, spec, dialect)
@@ -200,9 +213,9 @@ class _Dask:
                               code="dask-unavailable")
         try:
             if os.path.isfile(scheduler):
-                self.client = Client(scheduler_file=scheduler, timeout="15s")
+                self.client = Client(scheduler_file=scheduler, timeout="10s")
             else:
-                self.client = Client(scheduler, timeout="15s")
+                self.client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as e:
             raise IndexError_(f"cannot reach the Dask scheduler {scheduler} ({e}). Check the address "
                               "(tcp://host:8786) or the scheduler file, and that the scheduler runs.",
@@ -395,6 +408,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     finally:
         pool.close()
         bar.close()
+    store.finish_indexing()
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -409,6 +423,7 @@ def _bar(total: int, progress: bool | None):
         progress = sys.stderr.isatty()
     if not progress or tqdm is None:
         return _NoBar()
+    tqdm.monitor_interval = 0   # no monitor thread: a pool restarted after a crash forks this process
     return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1,
                 desc="index")
 

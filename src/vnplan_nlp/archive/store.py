@@ -499,6 +499,9 @@ class Store:
     def size_bytes(self) -> int:
         raise NotImplementedError
 
+    def finish_indexing(self) -> None:
+        """After a run: leave the index ready for fast searches."""
+
 
 class SQLiteStore(Store):
     dialect = "sqlite"
@@ -608,6 +611,7 @@ class PostgresStore(Store):
             # a killed client loses nothing committed; only a crash of the server's machine
             # could lose the last few commits, which the next run redoes.
             self.conn.execute("SET synchronous_commit = off")
+            self.conn.execute("SET work_mem = '64MB'")   # for the GIN index's upkeep
             self.create()
         else:
             try:
@@ -664,7 +668,13 @@ class PostgresStore(Store):
         # The keys (see search.index_keys) live in the documents table itself: one
         # bitmap scan of their GIN index finds, filters and orders a tier's documents.
         return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" TSVECTOR',
-                'CREATE INDEX IF NOT EXISTS "documents_keys" ON "documents" USING GIN ("keys")']
+                # a larger pending list amortises the index's upkeep over many documents;
+                # the indexer flushes it at the end of a run (finish_indexing)
+                'CREATE INDEX IF NOT EXISTS "documents_keys" ON "documents" USING GIN ("keys") '
+                'WITH (gin_pending_list_limit = 16384)']
+
+    def finish_indexing(self):
+        self.execute("SELECT gin_clean_pending_list('documents_keys'::regclass)")
 
     def _upsert_file(self, path, sha256, size, mtime_ns):
         # one round trip instead of three: the CTEs see the table as it was before
