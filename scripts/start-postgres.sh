@@ -3,14 +3,16 @@
 #
 #   scripts/start-postgres.sh [DATADIR] [PORT] [DBNAME]     (defaults: /tmp/vnplan-pg 55432 vnplan)
 #   export VNPLAN_TEST_POSTGRES=$(scripts/start-postgres.sh)
+#   scripts/start-postgres.sh --stop [DATADIR]              stop that server (if it runs)
 #
 # Idempotent: an existing cluster in DATADIR is reused, a running server left running, an
 # existing database kept. The server listens on 127.0.0.1 only, with trust authentication:
 # it is for tests, never for real data. PostgreSQL refuses to run as root; as root, the
 # cluster is run by the 'postgres' user (created if missing).
-# Stop it with: pg_ctl -D DATADIR stop   (as the same user)
 set -eu
 
+STOP=0
+if [ "${1:-}" = "--stop" ]; then STOP=1; shift; fi
 DATADIR=${1:-/tmp/vnplan-pg}
 PORT=${2:-55432}
 DBNAME=${3:-vnplan}
@@ -34,6 +36,13 @@ if [ "$(id -u)" = 0 ]; then
 else
     RUNAS=$(id -un)
     as_user() { sh -c "$*"; }
+fi
+
+if [ "$STOP" = 1 ]; then
+    if [ -f "$DATADIR/PG_VERSION" ] && as_user "'$PG_CTL' -D '$DATADIR' status" >/dev/null 2>&1; then
+        as_user "'$PG_CTL' -D '$DATADIR' -m fast -w stop" >/dev/null
+    fi
+    exit 0
 fi
 
 mkdir -p "$DATADIR"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
@@ -22,10 +21,8 @@ needs_corpus = pytest.mark.skipif(not SEED.is_file(),
 
 
 def parser_spec() -> str:
-    """The real parser once it is in the tree; until then the tests' own stand-in."""
-    if importlib.util.find_spec("vnplan_nlp.parse") is not None:
-        return "vnplan_nlp.parse:parse_path"
-    return "archive_adapter:parse_path"
+    """The parser the archive indexes with (the project's)."""
+    return "vnplan_nlp.parse:parse_path"
 
 
 def env_with_paths() -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from archive_helpers import DOCS, SEED, env_with_paths, needs_corpus, parser_spec
+from archive_helpers import DOCS, SEED, env_with_paths, needs_corpus
 from test_archive_sqlite import ALL_DOCS
 from vnplan_nlp.archive import add_document, open_store
 from vnplan_nlp.archive import commands
@@ -25,10 +25,8 @@ COMMANDS = ("index", "search", "show", "export")
 
 
 def run(*args, check=None, timeout=300):
-    """``python -m vnplan_nlp.archive ARGS`` in a child process."""
-    argv = [sys.executable, "-m", "vnplan_nlp.archive", *map(str, args)]
-    if args and args[0] == "index" and parser_spec() != "vnplan_nlp.parse:parse_path":
-        argv += ["--parser", parser_spec()]
+    """``vnplan ARGS`` in a child process."""
+    argv = [sys.executable, "-m", "vnplan_nlp.cli", *map(str, args)]
     p = subprocess.run(argv, capture_output=True, text=True, env=env_with_paths(), timeout=timeout)
     if check is not None:
         assert p.returncode == check, (p.returncode, p.stdout[-2000:], p.stderr[-2000:])
@@ -63,11 +61,8 @@ def test_every_command_has_help_description_and_examples(name):
     assert f"vnplan {name}" in cmd.format_usage()
 
 
-def test_the_commands_are_in_the_vnplan_cli_when_it_exists():
-    try:
-        from vnplan_nlp import cli
-    except ImportError:
-        pytest.skip("vnplan_nlp.cli is not in this tree yet")
+def test_the_commands_are_in_the_vnplan_cli():
+    from vnplan_nlp import cli
     for name in COMMANDS:
         with pytest.raises(SystemExit) as e:
             cli.main([name, "--help"])
@@ -88,7 +83,7 @@ def test_search_json_csv_and_table(graph_db):
 
 def test_search_errors_are_messages_with_a_fix(tmp_path, graph_db):
     p = run("search", "x", "--db", tmp_path / "none.sqlite", check=2)
-    assert p.stderr.startswith("Error: ") and "vnplan index" in p.stderr and "Traceback" not in p.stderr
+    assert p.stderr.startswith("vnplan search: ") and "vnplan index" in p.stderr and "Traceback" not in p.stderr
     p = run("search", "x", "--db", graph_db, "--from", "18/11/2025", check=2)
     assert "2024-07-15" in p.stderr           # says which forms are accepted
     p = run("search", '"tuyen truyen', "--db", graph_db, check=2)
@@ -109,7 +104,7 @@ def test_show_text_and_json(graph_db):
     assert data["records"][0]["document"]["header"]["number_symbol"] == "159-KH/ĐUK"
     assert [c["reference"]["relation"] for c in data["records"][0]["cited_by"]] == ["implements"]
     p = run("show", "999-KH/XYZ", "--db", graph_db, check=1)
-    assert p.stderr.startswith("Error: 999-KH/XYZ")
+    assert p.stderr.startswith("vnplan show: 999-KH/XYZ")
 
 
 def test_export_formats(graph_db, tmp_path):
@@ -204,9 +199,7 @@ def test_sigkill_halfway_then_rerun_gives_the_same_archive(tmp_path, kind, reque
     killed = _db(kind, tmp_path, "killed", request)
     run("index", docs, "--db", whole, "--workers", "2", check=0)
 
-    argv = [sys.executable, "-m", "vnplan_nlp.archive", "index", str(docs), "--db", killed, "--workers", "2"]
-    if parser_spec() != "vnplan_nlp.parse:parse_path":
-        argv += ["--parser", parser_spec()]
+    argv = [sys.executable, "-m", "vnplan_nlp.cli", "index", str(docs), "--db", killed, "--workers", "2"]
     proc = subprocess.Popen(argv, env=env_with_paths(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 240

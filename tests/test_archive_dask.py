@@ -78,7 +78,7 @@ def test_workers_that_cannot_import_the_parser(cluster, tmp_path, docs, monkeypa
     # only what is installed on them or on their PYTHONPATH).
     mod = tmp_path / "mods"
     mod.mkdir()
-    (mod / "client_only_parser.py").write_text("from archive_adapter import parse_path\n", encoding="utf-8")
+    (mod / "client_only_parser.py").write_text("from vnplan_nlp.parse import parse_path\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(mod))
     with open_store(tmp_path / "a.sqlite", create=True) as s:
         with pytest.raises(IndexError_) as e:

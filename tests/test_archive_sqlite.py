@@ -476,7 +476,7 @@ def test_parser_failure_and_worker_death_are_per_file(new_store, small_corpus):
     (small_corpus / "boom-raise.txt").write_text("Kế hoạch 1", encoding="utf-8")
     (small_corpus / "boom-exit.txt").write_text("Kế hoạch 2", encoding="utf-8")
     s = new_store()
-    r = index_paths(s, [str(small_corpus)], workers=2, parser="archive_adapter:parse_path_failing",
+    r = index_paths(s, [str(small_corpus)], workers=2, parser="archive_parsers:parse_path_failing",
                     progress=False, batch=3)
     codes = {os.path.basename(f["path"]): f["code"] for f in r.failed}
     assert codes == {"boom-raise.txt": "parse-failed", "boom-exit.txt": "worker-crashed"}

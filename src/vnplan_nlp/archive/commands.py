@@ -59,7 +59,6 @@ def register(subparsers) -> None:
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-    p.add_argument("--parser", default=None, help=argparse.SUPPRESS)
     _format(p, ["text", "json"], "text")
     p.set_defaults(handler=cmd_index, func=run)
 
@@ -119,8 +118,8 @@ def register(subparsers) -> None:
 
 # -- helpers ----------------------------------------------------------------------------------
 
-def _die(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"Error: {message}", file=sys.stderr)
+def _die(message: str, code: int = EXIT_USAGE, command: str = "") -> int:
+    print(f"vnplan{' ' + command if command else ''}: {message}", file=sys.stderr)
     return code
 
 
@@ -149,7 +148,7 @@ def run(args) -> int:
     try:
         return args.handler(args)
     except VnplanError as e:
-        return _die(e.message)
+        return _die(e.message, command=getattr(args, "command", "") or "")
     except KeyboardInterrupt:
         print("\nInterrupted. Everything indexed so far is kept; run the command again to go on.",
               file=sys.stderr)
@@ -165,12 +164,12 @@ def run(args) -> int:
 # -- index ------------------------------------------------------------------------------------
 
 def cmd_index(args) -> int:
-    from .index import DEFAULT_PARSER, index_paths
+    from .index import index_paths
     if args.workers is not None and args.workers < 1:
-        return _die("--workers must be at least 1.")
+        return _die("--workers must be at least 1.", command="index")
     with _open(args, create=True) as store:
-        report = index_paths(store, args.paths, workers=args.workers, parser=args.parser or DEFAULT_PARSER,
-                             force=args.force, progress=args.progress, dask=args.dask)
+        report = index_paths(store, args.paths, workers=args.workers, force=args.force,
+                             progress=args.progress, dask=args.dask)
         total = store.counts()["documents"]
     if args.format == "json":
         print(json.dumps(dict(report.to_dict(), archive=str(store.url), documents=total), ensure_ascii=False))
@@ -291,7 +290,7 @@ def cmd_show(args) -> int:
                                                                      "no archived document has this number, and none cites it")
         hint = " (--issuer/--date left none)" if (args.issuer or args.date) else ""
         return _die(f"{args.ref}: {what}{hint}. Check the number as printed (30-CT/TW), or index the "
-                    "document first.", EXIT_FAILED)
+                    "document first.", EXIT_FAILED, command="show")
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -389,7 +388,8 @@ def cmd_export(args) -> int:
     with _open(args) as store:
         if args.table == "all" and args.format == "csv":
             if not args.output:
-                return _die("--table all --format csv writes three files: give a folder with -o export/.")
+                return _die("--table all --format csv writes three files: give a folder with -o export/.",
+                            command="export")
             folder = Path(args.output)
             folder.mkdir(parents=True, exist_ok=True)
             for t in tables:
