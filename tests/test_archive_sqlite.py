@@ -288,6 +288,20 @@ def test_not_in_archive_number_lists_its_citers(graph_store):
     assert citers == {"seed-103-kh-du-hungyen-2024.txt": "implements", "hd-btgdvtw-baocaovien-2025.txt": "basis"}
 
 
+def test_documents_citing_alike_are_each_listed(graph_store):
+    # a second Hướng dẫn citing 30-CT/TW in the very same words
+    b = DocBuilder("hd-btgdvtw-baocaovien-2025-ban-sao.txt", doc_type="Hướng dẫn",
+                   issuer="Ban Tuyên giáo và Dân vận Trung ương", system="party")
+    b.line("Bản sao.")
+    b.ref("- Căn cứ Chỉ thị số 30-CT/TW, ngày 05/02/2024 của Ban Bí thư khóa XIII về công tác tuyên truyền "
+          "miệng trong tình hình mới;", "Chỉ thị số 30-CT/TW, ngày 05/02/2024 của Ban Bí thư khóa XIII",
+          number_symbol="30-CT/TW", doc_type="Chỉ thị", date="2024-02-05", issuer="Ban Bí thư khóa XIII",
+          relation="basis")
+    add_document(graph_store, b.build())
+    [doc] = show_data(graph_store, "30-CT/TW")["not_in_archive"]["documents"]
+    assert len(doc["cited_by"]) == 3
+
+
 def test_parent_in_archive_is_implemented_by_the_seed(graph_store):
     data = show_data(graph_store, "159-KH/ĐUK")
     [rec] = data["records"]

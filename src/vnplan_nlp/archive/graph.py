@@ -195,6 +195,13 @@ def _dedupe(refs: list[dict]) -> list[dict]:
     return sorted(best.values(), key=lambda r: (RELATION_ORDER.get(r["relation"], 9), r["ord"]))
 
 
+def _dedupe_per_document(refs: list[dict]) -> list[dict]:
+    by_doc: dict[int, list[dict]] = {}
+    for r in refs:
+        by_doc.setdefault(r["doc_id"], []).append(r)
+    return [r for doc_refs in by_doc.values() for r in _dedupe(doc_refs)]
+
+
 def outgoing(store, record: dict) -> list[dict]:
     """The documents ``record`` implements, takes as basis or cites, each resolved."""
     refs = _dedupe(store.references_of(record["id"]))
@@ -214,14 +221,16 @@ def incoming(store, number_keys: set[str], target_ids: set[int] | None) -> list[
     is not in the archive), every reference is kept, grouped by what it says."""
     refs = store.references_to(number_keys)
     cands = store.records_by_number(number_keys)
-    out = []
-    for r in _dedupe(refs):
+    kept = []
+    for r in _dedupe_per_document(refs):
         res = resolve(r, [c for c in cands.get(r["number_key"], []) if c["id"] != r["doc_id"]])
         ids = {c["id"] for c in res.records}
         if target_ids is not None and not ids & target_ids:
             continue
-        out.append({"reference": _ref_out(r), "resolution": res,
-                    "by_document": store.record_brief(r["doc_id"])})
+        kept.append((r, res))
+    briefs = store.records_brief({r["doc_id"] for r, _ in kept})
+    out = [{"reference": _ref_out(r), "resolution": res, "by_document": briefs.get(r["doc_id"], {})}
+           for r, res in kept]
     out.sort(key=lambda x: (RELATION_ORDER.get(x["reference"]["relation"], 9),
                             x["by_document"].get("issued_date") or "", x["by_document"]["path"]))
     return out

@@ -442,12 +442,26 @@ class Store:
     def record_brief(self, doc_id: int) -> dict:
         return self.record(doc_id) or {}
 
+    def records_brief(self, ids: set[int]) -> dict[int, dict]:
+        ids = sorted(ids)
+        out: dict[int, dict] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            for r in self.all(f'SELECT {_BRIEF_SQL} FROM "documents" d WHERE d."id" IN '
+                              f'({", ".join("?" for _ in part)})', part):
+                out[r["id"]] = r
+        return out
+
     def find(self, ref: str) -> tuple[str, list[dict]]:
         """Records a user's REF names: a path (as indexed, or a file holding archived
         content), a content hash (or its first 8+ characters), or a number."""
         p = Path(ref)
         rows = self.all(f'SELECT {_BRIEF_SQL} FROM "files" f JOIN "documents" d ON d."sha256" = f."sha256" '
-                        f'WHERE f."path" = ? OR f."path" = ?', (ref, str(p.resolve())))
+                        f'WHERE f."path" = ?', (ref,))
+        if rows:
+            return "path", rows
+        rows = self.all(f'SELECT {_BRIEF_SQL} FROM "files" f JOIN "documents" d ON d."sha256" = f."sha256" '
+                        f'WHERE f."path" = ?', (str(p.absolute()),))
         if rows:
             return "path", rows
         if p.is_file():
