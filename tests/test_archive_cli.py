@@ -103,6 +103,10 @@ def test_show_text_and_json(graph_db):
     data = json.loads(p.stdout)
     assert data["records"][0]["document"]["header"]["number_symbol"] == "159-KH/ĐUK"
     assert [c["reference"]["relation"] for c in data["records"][0]["cited_by"]] == ["implements"]
+    p = run("show", "103-KH/ĐU", "--db", graph_db, "--format", "json", "--with-text", check=0)
+    doc = json.loads(p.stdout)["records"][0]["document"]
+    r = doc["references"][0]
+    assert doc["text"][r["start"]:r["end"]] == r["text"]          # the offsets index the text shown
     p = run("show", "999-KH/XYZ", "--db", graph_db, check=1)
     assert p.stderr.startswith("vnplan show: 999-KH/XYZ")
 

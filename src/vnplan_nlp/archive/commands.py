@@ -97,6 +97,8 @@ def register(subparsers) -> None:
     p.add_argument("ref", metavar="REF", help="a document number (30-CT/TW), a path, or a sha256 (8+ hex digits)")
     p.add_argument("--issuer", metavar="NAME", help="among documents sharing the number, the one whose issuer has NAME")
     p.add_argument("--date", metavar="DATE", help="among documents sharing the number, the one issued on DATE")
+    p.add_argument("--with-text", action="store_true",
+                   help="also the normalised text the document's offsets index (as vnplan parse --with-text)")
     _format(p, ["text", "json"], "text")
     p.set_defaults(handler=cmd_show, func=run)
 
@@ -237,7 +239,8 @@ REL_TITLES = {"implements": "Implements", "basis": "Basis (căn cứ)", "cites":
 IN_TITLES = {"implements": "Implemented by", "basis": "Taken as basis by", "cites": "Cited by"}
 
 
-def show_data(store, ref: str, issuer: str | None = None, date: str | None = None) -> dict:
+def show_data(store, ref: str, issuer: str | None = None, date: str | None = None,
+              with_text: bool = False) -> dict:
     """What ``vnplan show`` prints, as data."""
     from . import graph
     from .search import key_text
@@ -254,6 +257,8 @@ def show_data(store, ref: str, issuer: str | None = None, date: str | None = Non
                 "archive": {"sha256": full["sha256"], "path": full["path"], "indexed_at": full["indexed_at"],
                             "parser": full.get("parser")},
                 "references": [], "cited_by": []}
+        if with_text and item["document"] is not None:
+            item["document"]["text"] = full["text"]
         for o in graph.outgoing(store, full):
             item["references"].append({"reference": o["reference"], "resolution": o["resolution"].to_dict()})
         if full.get("number_key"):
@@ -283,7 +288,7 @@ def _cited(i: dict) -> dict:
 
 def cmd_show(args) -> int:
     with _open(args) as store:
-        data = show_data(store, args.ref, args.issuer, args.date)
+        data = show_data(store, args.ref, args.issuer, args.date, with_text=args.with_text)
     if not data["records"] and not data["not_in_archive"]:
         what = {"path": "no archived document holds this file's content",
                 "sha256": "no archived document has this hash"}.get(data["kind"],
@@ -360,6 +365,8 @@ def print_show(data: dict) -> None:
                 task = f": {_cut(r.get('task'), 100)}" if r.get("task") else ""
                 dl = f" (hạn: {r['deadline']})" if r.get("deadline") else ""
                 out(f"  {r.get('role') or '':<10} {_cut(r.get('actor'), 70)}{task}{dl}\n")
+        if d.get("text"):
+            out("\nText\n" + d["text"].rstrip("\n") + "\n")
         out("\n")
     nia = data["not_in_archive"]
     if nia:
