@@ -197,7 +197,7 @@ def _count(db):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", stores())
 def test_sigkill_halfway_then_rerun_gives_the_same_archive(tmp_path, kind, request):
-    n = 400
+    n = 200
     docs = replicate(tmp_path / "docs", n)
     whole = _db(kind, tmp_path, "whole", request)
     killed = _db(kind, tmp_path, "killed", request)

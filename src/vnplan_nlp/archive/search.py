@@ -79,14 +79,20 @@ def index_text(text: str) -> str:
 TF_CLASSES = (10, 3)
 
 
-def index_keys(head: str, body: str) -> str:
-    """What PostgreSQL indexes (a ``tsvector`` literal): every syllable and every pair of
-    adjacent syllables of the body ("tuyen", "tuyen truyen"), the same marked ``#3`` and
-    ``#10`` where they occur that often, and those of the header marked ``@``.
+def index_keys(head: str, body: str) -> dict[str, str]:
+    """What PostgreSQL indexes.
 
-    A GIN index answers an AND of such keys exactly, without reading any document: a
-    phrase is found as the AND of its syllable pairs, and its rank comes from which keys
-    hold (header, frequent, present), so search never decompresses a document's vector."""
+    ``keys`` (a ``tsvector`` literal, under a GIN index): every syllable and every pair of
+    adjacent syllables of the body ("tuyen", "tuyen truyen"), the same marked ``#3`` and
+    ``#10`` where they occur that often, and those of the header marked ``@``. A GIN
+    index answers an AND of such keys exactly, without reading any document: a phrase is
+    found as the AND of its syllable pairs, and its rank comes from which keys hold
+    (header, frequent, present).
+
+    ``head_terms``, ``body_terms``: the folded syllables, space-separated, from which the
+    server builds a positional ``tsvector`` (not indexed): only a phrase of three syllables
+    and more is checked against it, on the documents holding all its pairs. Handing over
+    the terms makes PostgreSQL's parser see exactly the terms above ("30-CT/TW" -> 30 ct tw)."""
     toks = _TOKEN.findall(fold(body).lower())
     counts = Counter(toks)
     counts.update(map(" ".join, zip(toks, toks[1:])))
@@ -95,7 +101,8 @@ def index_keys(head: str, body: str) -> str:
         keys += [f"{u}#{c}" for u, n in counts.items() if n >= c]
     h = _TOKEN.findall(fold(head).lower())
     keys += {"@" + u for u in h + [" ".join(p) for p in zip(h, h[1:])]}
-    return "'" + "' '".join(keys) + "'"    # tokens hold no quote; PostgreSQL sorts the keys
+    return {"keys": "'" + "' '".join(keys) + "'",    # tokens hold no quote; PostgreSQL sorts the keys
+            "head_terms": " ".join(h), "body_terms": " ".join(toks)}
 
 
 def phrase_units(phrase: tuple[str, ...]) -> list[str]:

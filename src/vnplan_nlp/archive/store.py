@@ -11,7 +11,8 @@ the full-text parts:
   syllables and syllable pairs, marked by frequency and header) under a GIN index,
   which answers a tier exactly without reading any document; within a tier, documents
   rank by where and how often the phrase occurs (header, 10+ times, 3+ times, present),
-  shorter first.
+  shorter first. A phrase of three syllables and more is checked, on the documents
+  holding all its pairs, against ``tsv``, a positional tsvector (not indexed).
 
 The two find the same documents for a query, in the same tiers (see search.py); only the
 order within a tier comes from each engine's own relevance.
@@ -35,7 +36,7 @@ from typing import Any, Iterator
 
 from ..errors import VnplanError
 from . import graph
-from .search import TF_CLASSES, Filters, _pattern, index_keys, index_text, key_text, phrase_units
+from .search import TF_CLASSES, Filters, index_keys, index_text, key_text, phrase_units
 
 SCHEMA_VERSION = 1
 #: Changes whenever folding or tokenising changes: the stored index must then be rebuilt.
@@ -214,7 +215,7 @@ def document_rows(d: dict, text: str, *, parser: str, dialect: str = "sqlite") -
 
 def fts_input(head: str, body: str, dialect: str) -> dict[str, str]:
     if dialect == "postgresql":
-        return {"keys": index_keys(head, body)}
+        return index_keys(head, body)
     return {"head": index_text(head), "body": index_text(body)}
 
 
@@ -332,7 +333,7 @@ class Store:
             marks = ", ".join(["?"] * len(_DOC_COLS) + [m for _, m, _ in extra])
             r = self.execute(f'INSERT INTO "documents" ({cols}) VALUES ({marks}) '
                              f'ON CONFLICT ("sha256") DO NOTHING RETURNING "id"',
-                             [rec[c] for c in _DOC_COLS] + [v for _, _, v in extra]).fetchall()
+                             [rec[c] for c in _DOC_COLS] + [v for _, _, vs in extra for v in vs]).fetchall()
             inserted = bool(r)
             if inserted:
                 doc_id = r[0]["id"]
@@ -401,8 +402,8 @@ class Store:
         return self.all('SELECT "path", "code", "message", "at" FROM "index_errors" ORDER BY "path"')
 
     # -- full text (per engine) --
-    def _fts_columns(self, fts: dict[str, str]) -> list[tuple[str, str, str]]:
-        """Full-text columns of the documents table itself: (name, placeholder, value)."""
+    def _fts_columns(self, fts: dict[str, str]) -> list[tuple[str, str, list]]:
+        """Full-text columns of the documents table itself: (name, SQL expression, its values)."""
         return []
 
     def _fts_insert(self, doc_id: int, fts: dict[str, str]) -> None:
@@ -689,6 +690,13 @@ class PostgresStore(Store):
             self.execute("SELECT pg_advisory_xact_lock(7270134)")
             for stmt in ddl(self.dialect) + self._fts_ddl():
                 self.execute(stmt)
+            # lz4 (PostgreSQL 14+, where built with it) reads a document's vector back
+            # several times faster than the default pglz: the phrase check reads them
+            try:
+                with self.conn.transaction():
+                    self.execute('ALTER TABLE "documents" ALTER COLUMN "tsv" SET COMPRESSION lz4')
+            except self._psycopg.Error:
+                pass
             have = self.all('SELECT "key" FROM "meta"')
             if not have:
                 for k, v in (("schema_version", SCHEMA_VERSION), ("fold_version", FOLD_VERSION),
@@ -700,6 +708,7 @@ class PostgresStore(Store):
         # The keys (see search.index_keys) live in the documents table itself: one
         # bitmap scan of their GIN index finds, filters and orders a tier's documents.
         return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" TSVECTOR',
+                'ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "tsv" TSVECTOR',
                 # a larger pending list amortises the index's upkeep over many documents;
                 # the indexer flushes it at the end of a run (finish_indexing)
                 'CREATE INDEX IF NOT EXISTS "documents_keys" ON "documents" USING GIN ("keys") '
@@ -718,7 +727,9 @@ class PostgresStore(Store):
         return r["old"]
 
     def _fts_columns(self, fts):
-        return [("keys", "?::tsvector", fts["keys"])]
+        return [("keys", "?::tsvector", [fts["keys"]]),
+                ("tsv", "setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?)",
+                 [fts["head_terms"], fts["body_terms"]])]
 
     def _fts_insert(self, doc_id, fts):
         pass   # written with the row (_fts_columns)
@@ -731,59 +742,38 @@ class PostgresStore(Store):
     SUBTIERS = (("header", "@{}", 4.0), *((f"{c}+ times", "{}#" + str(c), 3.0 - i)
                                             for i, c in enumerate(TF_CLASSES)), ("present", "{}", 1.0))
 
-    def _subtier_sql(self, phrases, filters, limit, exclude, fmt, weight, offset=0):
+    def _subtier_sql(self, phrases, filters, limit, exclude, fmt, weight):
         units = sorted({u for p in phrases for u in phrase_units(p)})
         tsq = " & ".join("'" + fmt.format(u) + "'" for u in units)
         where, wparams = filters.sql()
+        # the pairs are all there; a phrase of three syllables and more must be there too
+        longs = [p for p in phrases if len(p) > 2]
+        if longs:
+            where.insert(0, 'd."tsv" @@ ?::tsquery')
+            wparams.insert(0, " & ".join("(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in longs))
         if exclude:
             where.append(f'd."id" NOT IN ({", ".join("?" for _ in exclude)})')
             wparams += sorted(exclude)
         sql = (f'SELECT {_BRIEF_SQL}, ({weight} + 1.0 / (1 + d."chars" / 10000.0))::float8 AS score '
                f'FROM "documents" d WHERE d."keys" @@ ?::tsquery'
                + "".join(f" AND {w}" for w in where)
-               + ' ORDER BY d."chars", d."path" LIMIT ? OFFSET ?')
-        return self._sql(sql), [tsq, *wparams, limit, offset]
+               + ' ORDER BY d."chars", d."path" LIMIT ?')
+        return self._sql(sql), [tsq, *wparams, limit]
 
     def match_sql(self, phrases, filters, limit, exclude=frozenset()):
         sql, params = self._subtier_sql(phrases, filters, limit, exclude, *self.SUBTIERS[0][1:])
         return sql + f"\n-- then the same with the keys {', '.join(f for _, f, _ in self.SUBTIERS[1:])}", params
 
     def match(self, phrases, filters, limit, exclude=frozenset()):
-        """As :meth:`Store.match`, tier by tier (see :data:`SUBTIERS`).
-
-        The keys hold syllable pairs, so a phrase of three syllables and more is checked in
-        the document itself (the header, for the header tier): a document holding every
-        pair but not the phrase is left to the next tier of search. The check reads at
-        most ``2 * limit + 8`` documents a tier; should that many fail (a long query whose
-        pairs are all common), the documents not read are left to the next tier too."""
+        """As :meth:`Store.match`, rank class by rank class (see :data:`SUBTIERS`)."""
         exclude = set(exclude)
         out: list[dict] = []
-        checks = [re.compile(_pattern(p)) for p in phrases if len(p) > 2]
-        for name, fmt, weight in self.SUBTIERS:
+        for _, fmt, weight in self.SUBTIERS:
             want = limit - len(out)
             if want <= 0:
                 break
-            if not checks:
-                sql, params = self._subtier_sql(phrases, filters, want, exclude, fmt, weight)
-                got = [dict(r) for r in self.execute(sql, params).fetchall()]
-            else:
-                budget = 2 * limit + 8
-                sql, params = self._subtier_sql(phrases, filters, min(budget, want + 8), exclude, fmt, weight)
-                rows = [dict(r) for r in self.execute(sql, params).fetchall()]
-                got, offset = [], 0
-                while rows:
-                    texts = {} if name == "header" else self.texts([r["id"] for r in rows])
-                    for r in rows:
-                        doc = head_text(r) + "\n" + texts.get(r["id"], "")
-                        if all(c.search(doc) for c in checks):
-                            got.append(r)
-                    offset += len(rows)
-                    if len(got) >= want or offset >= budget or len(rows) < want + 8:
-                        break
-                    sql, params = self._subtier_sql(phrases, filters, min(budget - offset, want + 8), exclude,
-                                                    fmt, weight, offset)
-                    rows = [dict(r) for r in self.execute(sql, params).fetchall()]
-            got = got[:want]
+            sql, params = self._subtier_sql(phrases, filters, want, exclude, fmt, weight)
+            got = [dict(r) for r in self.execute(sql, params).fetchall()]
             out.extend(got)
             exclude.update(r["id"] for r in got)
         return out
