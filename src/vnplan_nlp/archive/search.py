@@ -89,10 +89,9 @@ def index_keys(head: str, body: str) -> dict[str, str]:
     found as the AND of its syllable pairs, and its rank comes from which keys hold
     (header, frequent, present).
 
-    ``head_terms``, ``body_terms``: the folded syllables, space-separated, from which the
-    server builds a positional ``tsvector`` (not indexed): only a phrase of three syllables
-    and more is checked against it, on the documents holding all its pairs. Handing over
-    the terms makes PostgreSQL's parser see exactly the terms above ("30-CT/TW" -> 30 ct tw)."""
+    ``head_terms``, ``body_terms``: the folded syllables, space-separated ("30-CT/TW" ->
+    "30 ct tw"), stored (not indexed) to check a phrase of three syllables and more as a
+    substring, on the documents holding all its pairs."""
     toks = _TOKEN.findall(fold(body).lower())
     counts = Counter(toks)
     counts.update(map(" ".join, zip(toks, toks[1:])))

@@ -12,7 +12,7 @@ the full-text parts:
   which answers a tier exactly without reading any document; within a tier, documents
   rank by where and how often the phrase occurs (header, 10+ times, 3+ times, present),
   shorter first. A phrase of three syllables and more is checked, on the documents
-  holding all its pairs, against ``tsv``, a positional tsvector (not indexed).
+  holding all its pairs, in ``terms``, the document's folded syllables (not indexed).
 
 The two find the same documents for a query, in the same tiers (see search.py); only the
 order within a tier comes from each engine's own relevance.
@@ -690,11 +690,12 @@ class PostgresStore(Store):
             self.execute("SELECT pg_advisory_xact_lock(7270134)")
             for stmt in ddl(self.dialect) + self._fts_ddl():
                 self.execute(stmt)
-            # lz4 (PostgreSQL 14+, where built with it) reads a document's vector back
-            # several times faster than the default pglz: the phrase check reads them
+            # lz4 (PostgreSQL 14+, where built with it) reads the terms back several times
+            # faster than the default pglz (the phrase check reads them), and packs keys tighter
             try:
                 with self.conn.transaction():
-                    self.execute('ALTER TABLE "documents" ALTER COLUMN "tsv" SET COMPRESSION lz4')
+                    for col in ("terms", "keys"):
+                        self.execute(f'ALTER TABLE "documents" ALTER COLUMN "{col}" SET COMPRESSION lz4')
             except self._psycopg.Error:
                 pass
             have = self.all('SELECT "key" FROM "meta"')
@@ -708,7 +709,7 @@ class PostgresStore(Store):
         # The keys (see search.index_keys) live in the documents table itself: one
         # bitmap scan of their GIN index finds, filters and orders a tier's documents.
         return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" TSVECTOR',
-                'ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "tsv" TSVECTOR',
+                'ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "terms" TEXT',
                 # a larger pending list amortises the index's upkeep over many documents;
                 # the indexer flushes it at the end of a run (finish_indexing)
                 'CREATE INDEX IF NOT EXISTS "documents_keys" ON "documents" USING GIN ("keys") '
@@ -727,9 +728,9 @@ class PostgresStore(Store):
         return r["old"]
 
     def _fts_columns(self, fts):
+        # the terms padded with spaces, header and body apart: ' lay y kien ' finds a phrase
         return [("keys", "?::tsvector", [fts["keys"]]),
-                ("tsv", "setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?)",
-                 [fts["head_terms"], fts["body_terms"]])]
+                ("terms", "?", [f' {fts["head_terms"]} | {fts["body_terms"]} '])]
 
     def _fts_insert(self, doc_id, fts):
         pass   # written with the row (_fts_columns)
@@ -747,10 +748,9 @@ class PostgresStore(Store):
         tsq = " & ".join("'" + fmt.format(u) + "'" for u in units)
         where, wparams = filters.sql()
         # the pairs are all there; a phrase of three syllables and more must be there too
-        longs = [p for p in phrases if len(p) > 2]
-        if longs:
-            where.insert(0, 'd."tsv" @@ ?::tsquery')
-            wparams.insert(0, " & ".join("(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in longs))
+        for p in reversed([p for p in phrases if len(p) > 2]):
+            where.insert(0, 'strpos(d."terms", ?) > 0')
+            wparams.insert(0, " " + " ".join(p) + " ")
         if exclude:
             where.append(f'd."id" NOT IN ({", ".join("?" for _ in exclude)})')
             wparams += sorted(exclude)
