@@ -38,6 +38,13 @@ QUERIES = [
 ]
 
 
+def parse_structure(path):
+    """The parser without its extract stage (references, dates, bodies): to measure what
+    indexing itself costs beside parsing (--structure-only)."""
+    from vnplan_nlp.parse import parse_path
+    return parse_path(path, extract=False)
+
+
 def replicate(src: Path, dest: Path, n: int) -> int:
     texts = sorted(src.glob("*.txt"))
     if not texts:
@@ -110,9 +117,13 @@ def main() -> None:
                     help="where the copies and the SQLite archive go (outside the project)")
     ap.add_argument("--reps", type=int, default=5, help="runs of each query")
     ap.add_argument("--parser", default=DEFAULT_PARSER, help="module:function parsing a path")
+    ap.add_argument("--structure-only", action="store_true",
+                    help="parse without the extract stage, to see the archive's own cost")
     ap.add_argument("--only", choices=["sqlite", "postgresql"], help="benchmark one store")
     ap.add_argument("--queries", action="store_true", help="print each query's latency and hits")
     args = ap.parse_args()
+    if args.structure_only:
+        args.parser = "bench_archive:parse_structure"
 
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ from typing import Any, Iterator
 
 from ..errors import VnplanError
 from . import graph
-from .search import TF_CLASSES, Filters, index_keys, index_text, key_text, phrase_units
+from .search import TF_CLASSES, Filters, _pattern, index_keys, index_text, key_text, phrase_units
 
 SCHEMA_VERSION = 1
 #: Changes whenever folding or tokenising changes: the stored index must then be rebuilt.
@@ -743,37 +743,72 @@ class PostgresStore(Store):
     SUBTIERS = (("header", "@{}", 4.0), *((f"{c}+ times", "{}#" + str(c), 3.0 - i)
                                             for i, c in enumerate(TF_CLASSES)), ("present", "{}", 1.0))
 
-    def _subtier_sql(self, phrases, filters, limit, exclude, fmt, weight):
+    def _subtier_sql(self, phrases, filters, limit, exclude, fmt, weight, ids_only=False):
         units = sorted({u for p in phrases for u in phrase_units(p)})
         tsq = " & ".join("'" + fmt.format(u) + "'" for u in units)
         where, wparams = filters.sql()
-        # the pairs are all there; a phrase of three syllables and more must be there too
-        for p in reversed([p for p in phrases if len(p) > 2]):
-            where.insert(0, 'strpos(d."terms", ?) > 0')
-            wparams.insert(0, " " + " ".join(p) + " ")
         if exclude:
             where.append(f'd."id" NOT IN ({", ".join("?" for _ in exclude)})')
             wparams += sorted(exclude)
-        sql = (f'SELECT {_BRIEF_SQL}, ({weight} + 1.0 / (1 + d."chars" / 10000.0))::float8 AS score '
-               f'FROM "documents" d WHERE d."keys" @@ ?::tsquery'
-               + "".join(f" AND {w}" for w in where)
-               + ' ORDER BY d."chars", d."path" LIMIT ?')
-        return self._sql(sql), [tsq, *wparams, limit]
+        cols = 'd."id"' if ids_only else \
+            f'{_BRIEF_SQL}, ({weight} + 1.0 / (1 + d."chars" / 10000.0))::float8 AS score'
+        sql = (f'SELECT {cols} FROM "documents" d WHERE d."keys" @@ ?::tsquery'
+               + "".join(f" AND {w}" for w in where) + ' ORDER BY d."chars", d."path"'
+               + ("" if limit is None else " LIMIT ?"))
+        return self._sql(sql), [tsq, *wparams] + ([] if limit is None else [limit])
 
     def match_sql(self, phrases, filters, limit, exclude=frozenset()):
         sql, params = self._subtier_sql(phrases, filters, limit, exclude, *self.SUBTIERS[0][1:])
         return sql + f"\n-- then the same with the keys {', '.join(f for _, f, _ in self.SUBTIERS[1:])}", params
 
     def match(self, phrases, filters, limit, exclude=frozenset()):
-        """As :meth:`Store.match`, rank class by rank class (see :data:`SUBTIERS`)."""
+        """As :meth:`Store.match`, rank class by rank class (see :data:`SUBTIERS`).
+
+        The keys hold syllable pairs: a phrase of three syllables and more is then checked
+        in ``terms``, on the documents holding all its pairs, in rank order, a batch at a
+        time, until ``limit`` hold it (or none is left): exact, without reading every
+        candidate when the phrase is common. Its rank classes are the header's, then the
+        rest (not how often its pairs recur)."""
         exclude = set(exclude)
         out: list[dict] = []
-        for _, fmt, weight in self.SUBTIERS:
+        longs = [p for p in phrases if len(p) > 2]
+        needles = [" " + " ".join(p) + " " for p in longs]
+        heads = [re.compile(_pattern(p)) for p in longs]
+        lacking: set[int] = set()       # checked: the phrase is not there (in no class either)
+        for name, fmt, weight in self.SUBTIERS:
             want = limit - len(out)
             if want <= 0:
                 break
-            sql, params = self._subtier_sql(phrases, filters, want, exclude, fmt, weight)
-            got = [dict(r) for r in self.execute(sql, params).fetchall()]
+            if needles and "#" in fmt:
+                # how often a long phrase's pairs recur says little of how often the phrase
+                # does, and checking the documents where they recur without it costs most
+                continue
+            if not needles:
+                sql, params = self._subtier_sql(phrases, filters, want, exclude, fmt, weight)
+                got = [dict(r) for r in self.execute(sql, params).fetchall()]
+            elif name == "header":
+                # the header is in the row itself: checked here, no document read
+                sql, params = self._subtier_sql(phrases, filters, None, exclude, fmt, weight)
+                got = [dict(r) for r in self.execute(sql, params).fetchall()
+                       if all(h.search(head_text(r)) for h in heads)]
+            else:
+                sql, params = self._subtier_sql(phrases, filters, None, exclude, fmt, weight, ids_only=True)
+                order = [r["id"] for r in self.execute(sql, params).fetchall() if r["id"] not in lacking]
+                got = []
+                step = max(3 * want, 64)
+                for i in range(0, len(order), step):
+                    part = order[i:i + step]
+                    rows = self.all(
+                        f'SELECT {_BRIEF_SQL}, ({weight} + 1.0 / (1 + d."chars" / 10000.0))::float8 AS score '
+                        f'FROM "documents" d WHERE d."id" = ANY(?)'
+                        + "".join(' AND strpos(d."terms", ?) > 0' for _ in needles), [part, *needles])
+                    found = {r["id"] for r in rows}
+                    lacking.update(x for x in part if x not in found)
+                    rank = {x: k for k, x in enumerate(part)}
+                    got += sorted(rows, key=lambda r: rank[r["id"]])
+                    if len(got) >= want:
+                        break
+            got = got[:want]
             out.extend(got)
             exclude.update(r["id"] for r in got)
         return out
