@@ -61,6 +61,18 @@ def test_every_command_has_help_description_and_examples(name):
     assert f"vnplan {name}" in cmd.format_usage()
 
 
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_documented(name):
+    root = Path(__file__).resolve().parents[1]
+    for doc in ("README.md", "docs/archive.md"):
+        assert f"vnplan {name}" in (root / doc).read_text(encoding="utf-8"), f"{doc} does not show vnplan {name}"
+    _, sub = _parser()
+    for action in sub.choices[name]._actions:     # every option the command takes is in the guide
+        for opt in action.option_strings:
+            if opt.startswith("--") and opt not in ("--help", "--db", "--format"):
+                assert opt in (root / "docs/archive.md").read_text(encoding="utf-8"), f"{name} {opt}"
+
+
 def test_the_commands_are_in_the_vnplan_cli():
     from vnplan_nlp import cli
     for name in COMMANDS:

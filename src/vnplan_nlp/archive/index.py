@@ -343,8 +343,10 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
         rows: DocumentRows = result[2]
         got = rows.doc["sha256"]
         if got != sha:
-            # changed between hashing and parsing: archive what was parsed, under its hash
-            holders = [(path, *(os.stat(path).st_size, 0))]
+            # The file changed between hashing and parsing: archive what was parsed, under
+            # its own hash, for this path only; a modification time of 0 makes the next run
+            # look at the file again.
+            holders = [(path, holders[0][1] if holders and holders[0][0] == path else 0, 0)]
         if store.put(rows, holders, replace=force):
             report.indexed += 1
         else:
