@@ -410,7 +410,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     finally:
         pool.close()
         bar.close()
-    store.finish_indexing()
+    store.finish_indexing(report.indexed)
     report.seconds = time.perf_counter() - t0
     return report
 
