@@ -113,7 +113,7 @@ _KINDS = {
 def pack(s: str | None) -> bytes | None:
     """A ``zip`` column's value: UTF-8, zlib-compressed (a document's text and its JSON are
     read for a handful of documents at a time, and take a quarter of the room)."""
-    return None if s is None else zlib.compress(s.encode("utf-8"), 6)
+    return None if s is None else zlib.compress(s.encode("utf-8"), 3)   # 3: a fifth of the size, half the time of 6
 
 
 def unpack(b) -> str | None:
