@@ -44,7 +44,7 @@ from functools import lru_cache
 
 from .models import Document, Responsibility, Section
 from .normalise import alternation, fold_tones, match_key, strip_diacritics
-from .segment import load_json
+from .segment import iter_lines, load_json
 
 log = logging.getLogger(__name__)
 
@@ -297,21 +297,7 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
     case, or the one before ends with a comma or 'và') joined to it."""
     from .sections import classify
     text = doc.text
-    raw = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl < 0 else nl
-        a, b = pos, stop
-        while a < b and text[a] in " \t":
-            a += 1
-        while b > a and text[b - 1] in " \t":
-            b -= 1
-        if b > a:
-            raw.append((a, b))
-        if nl < 0:
-            break
-        pos = nl + 1
+    raw = [(ln.start, ln.end) for ln in iter_lines(text, start, end)]
     lines: list[_Line] = []
     by_start = {p[0]: p for p in paths}
     starts = sorted(by_start)
@@ -1739,22 +1725,7 @@ _APPENDIX_END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|T/M|K/T|PHỤ LỤC|Phụ
 
 
 def _plain_lines(text: str, start: int, end: int):
-    out = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl < 0 else nl
-        a, b = pos, stop
-        while a < b and text[a] in " \t":
-            a += 1
-        while b > a and text[b - 1] in " \t":
-            b -= 1
-        if b > a:
-            out.append((a, b, text[a:b]))
-        if nl < 0:
-            break
-        pos = nl + 1
-    return out
+    return [(ln.start, ln.end, ln.text) for ln in iter_lines(text, start, end)]
 
 
 def _join_cell_lines(text: str, lines):
