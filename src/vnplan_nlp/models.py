@@ -14,20 +14,35 @@ from typing import Any
 SCHEMA = "vnplan.document/1"
 
 
+# to_dict runs for every item of every document the archive stores: the field names of
+# each class are looked up once, and plain values return at the first test
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return value.to_dict() if hasattr(value, "to_dict") else {
-            f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if is_dataclass(value):
+        return value.to_dict() if hasattr(value, "to_dict") else {
+            n: _plain(getattr(value, n)) for n in _names(type(value))}
     return value
 
 
 class _Dict:
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        return {n: _plain(getattr(self, n)) for n in _names(type(self))}
 
 
 @dataclass(frozen=True)

@@ -110,10 +110,12 @@ _KINDS = {
 }
 
 
-def pack(s: str | None) -> bytes | None:
+def pack(s: str | bytes | None) -> bytes | None:
     """A ``zip`` column's value: UTF-8, zlib-compressed (a document's text and its JSON are
     read for a handful of documents at a time, and take a quarter of the room)."""
-    return None if s is None else zlib.compress(s.encode("utf-8"), 3)   # 3: a fifth of the size, half the time of 6
+    if s is None:
+        return None
+    return zlib.compress(s.encode("utf-8") if isinstance(s, str) else s, 3)  # 3: a fifth of the size, half the time of 6
 
 
 def unpack(b) -> str | None:
@@ -172,6 +174,18 @@ def _json_default(o):
     return str(o)
 
 
+try:        # orjson (the archive extra) writes the contract JSON 6 times faster than json
+    import orjson
+
+    def dumps(d: dict) -> bytes:
+        """``d`` as compact UTF-8 JSON."""
+        return orjson.dumps(d, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+except ImportError:      # pragma: no cover - the same bytes, slower
+    def dumps(d: dict) -> bytes:
+        """``d`` as compact UTF-8 JSON."""
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
+
+
 def document_rows(d: dict, text: str, *, parser: str, dialect: str = "sqlite") -> DocumentRows:
     """Rows for a document given as its contract dict (``Document.to_dict()``) and text,
     its full text prepared for the ``dialect``'s index."""
@@ -192,7 +206,7 @@ def document_rows(d: dict, text: str, *, parser: str, dialect: str = "sqlite") -
         "n_responsibilities": len(d.get("responsibilities") or []),
         "n_findings": len(d.get("findings") or []),
         "parser": parser,
-        "data": pack(json.dumps(d, ensure_ascii=False, separators=(",", ":"), default=_json_default)),
+        "data": pack(dumps(d)),
         "text": pack(text),
     }
     secs = [(i, s.get("label_path"), s.get("label"), s.get("title"), s.get("level"), s.get("start"), s.get("end"))
