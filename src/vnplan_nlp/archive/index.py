@@ -7,7 +7,9 @@ The loop, in the calling process:
    otherwise hash its bytes: content already archived is only linked to the path;
 3. send the rest, in small batches, to parsing workers (a process pool on this machine,
    or a Dask cluster); a worker reads, parses and turns the document into rows;
-4. write each document, as its rows come back, in its own transaction.
+4. write each document, as its rows come back, in its own transaction;
+5. with ``prune``, forget the archived files under the inputs that no longer exist (and
+   their documents, unless another file holds them); without it, count them.
 
 So a run killed at any point leaves every document written so far complete and nothing
 half-written (SQLite runs in WAL mode; PostgreSQL is transactional), and the next run
@@ -21,6 +23,7 @@ import hashlib
 import importlib
 import os
 import signal
+import stat
 import sys
 import time
 from collections import deque
@@ -47,6 +50,9 @@ class IndexReport:
     present: int = 0          # content already archived (a copy, or re-read after a change of time)
     unchanged: int = 0        # same path, size and time as last run: not even read
     failed: list[dict] = field(default_factory=list)   # {"path", "code", "message"}
+    missing: int = 0          # archived files under the inputs that no longer exist (not pruned)
+    pruned_files: int = 0     # ... forgotten (prune=True)
+    pruned_documents: int = 0  # documents deleted with them (no other file held them)
     seconds: float = 0.0
     parse_seconds: float = 0.0
 
@@ -56,7 +62,8 @@ class IndexReport:
 
     def to_dict(self) -> dict:
         return {"indexed": self.indexed, "present": self.present, "unchanged": self.unchanged,
-                "failed": self.failed, "seconds": round(self.seconds, 3),
+                "failed": self.failed, "missing": self.missing, "pruned_files": self.pruned_files,
+                "pruned_documents": self.pruned_documents, "seconds": round(self.seconds, 3),
                 "docs_per_second": round(self.rate, 1)}
 
 
@@ -258,15 +265,53 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+class _Inputs:
+    """What the inputs cover: a given path itself, and everything under it."""
+
+    def __init__(self, inputs: list[str]):
+        self.exact = set()
+        prefixes = set()
+        for raw in inputs:
+            a = str(Path(raw).absolute())
+            self.exact.add(a)
+            if not os.path.isfile(a):   # a folder, or a path that is gone (a folder once, maybe)
+                prefixes.add(a if a.endswith(os.sep) else a + os.sep)
+        self.prefixes = tuple(sorted(prefixes))
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)
+
+    def covers_any(self, path: str, paths) -> bool:
+        """Is ``path`` (a missing input) one of ``paths``, or a folder holding some of them?"""
+        under = path.rstrip(os.sep) + os.sep
+        return any(p == path or p.startswith(under) for p in paths)
+
+
+def _gone(path: str) -> bool:
+    """No file at ``path`` any more. A path that cannot be looked at (permissions, an I/O
+    error) is not taken for gone: only a definite "no such file"."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode)
+
+
 def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 parser: str = DEFAULT_PARSER, force: bool = False, progress: bool | None = None,
-                dask: str | None = None, batch: int = BATCH,
+                dask: str | None = None, batch: int = BATCH, prune: bool = False,
                 on_error: Callable[[dict], None] | None = None) -> IndexReport:
     """Index ``inputs`` (files and folders) into ``store``; see the module's docstring.
 
     ``workers``: parsing processes (default: one per core; 1 parses in this process);
     ``dask``: a scheduler address or file, instead of local processes; ``force``: parse
-    and replace documents already archived (after a parser upgrade)."""
+    and replace documents already archived (after a parser upgrade); ``prune``: afterwards,
+    forget every archived path under the inputs (a given folder, or a given file itself)
+    that no longer exists, and delete the documents no file holds any more (each path in
+    its own transaction). Paths outside the inputs are never touched. Without ``prune``,
+    ``report.missing`` counts those paths."""
     try:
         load_parser(parser)
     except (ImportError, AttributeError) as e:
@@ -276,6 +321,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     t0 = time.perf_counter()
     dialect = store.dialect
     files = [str(Path(p).absolute()) for p in iter_inputs(inputs)]
+    covered = _Inputs(inputs)
     state = store.file_state()
     known = store.hashes()
     workers = workers or os.cpu_count() or 1
@@ -303,11 +349,16 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     by_path: dict[str, str] = {}                          # path sent to a worker -> its sha
     queue: deque[str] = deque()
     inflight: dict = {}                                   # future -> batch
+    vanished: set[str] = set()                            # listed (or given), then not found
 
     def plan(path: str) -> None:
         try:
             st = os.stat(path)
         except FileNotFoundError:
+            vanished.add(path)
+            if prune and (path in state or covered.covers_any(path, state)):
+                bar.update(1)    # archived once: pruned below, not an error
+                return
             return fail(path, "not-found", f"{path}: no such file. Check the path.")
         except OSError as e:
             return fail(path, "unreadable", f"{path}: cannot be opened ({e.strerror}). Check its permissions.")
@@ -410,7 +461,23 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     finally:
         pool.close()
         bar.close()
-    store.finish_indexing(report.indexed)
+
+    # Archived paths under the inputs that were not listed (or vanished) may be gone.
+    listed = set(files) - vanished
+    gone = sorted(p for p in state if p not in listed and p in covered and _gone(p))
+    if prune:
+        now_failed = {f["path"] for f in report.failed}
+        gone_set = set(gone)
+        gone += sorted(e["path"] for e in store.errors()
+                       if e["path"] not in gone_set and e["path"] not in now_failed
+                       and e["path"] in covered and _gone(e["path"]))
+        for path in gone:
+            had_file, deleted = store.forget(path)
+            report.pruned_files += had_file
+            report.pruned_documents += deleted
+    else:
+        report.missing = len(gone)
+    store.finish_indexing(report.indexed + report.pruned_documents)
     report.seconds = time.perf_counter() - t0
     return report
 
