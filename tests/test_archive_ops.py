@@ -1,4 +1,4 @@
-"""The archivist's upkeep: pruning deleted files.
+"""The archivist's upkeep: pruning deleted files, and the per-file parse timeout.
 
 Real files (copies of corpus texts) in tmp_path, a real SQLite archive, and the same on
 PostgreSQL when VNPLAN_TEST_POSTGRES is set.
@@ -7,8 +7,10 @@ PostgreSQL when VNPLAN_TEST_POSTGRES is set.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
+import time
 import uuid
 from urllib.parse import quote
 
@@ -191,3 +193,57 @@ def test_cli_says_what_is_missing_and_prunes(tmp_path, capsys):
     (d / NAMES[1]).unlink()
     code, _, err = vnplan("index", str(d), "--db", db, "--workers", "1", "--prune")
     assert "1 deleted file(s) pruned (1 document(s) removed); 0 documents" in err
+
+
+# -- the parse timeout ------------------------------------------------------------------------
+
+def _children():
+    return [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def test_a_file_over_the_timeout_is_recorded_and_the_others_are_indexed(new_store, tmp_path):
+    d = _folder(tmp_path / "docs")
+    # sorted, in batches of 3: [b-slow-regex, hd, kh-0130] and [kh-1-slow-sleep, kh-16, seed],
+    # out at once, so that one check finds both stuck; the rest of each batch is sent again
+    slow = ("b-slow-regex.txt", "kh-1-slow-sleep.txt")
+    for name in slow:
+        shutil.copy(SEED, d / name)
+        with open(d / name, "a", encoding="utf-8") as f:
+            f.write(f"\n{name}\n")                              # a content of its own
+    before = _children()
+    s = new_store()
+    t0 = time.monotonic()
+    # 2 s: a fresh process's first parse takes a good part of a second on a busy machine
+    r = _index(s, [d], workers=2, batch=3, timeout=2, parser="archive_parsers:parse_path_slow")
+    took = time.monotonic() - t0
+    codes = {os.path.basename(f["path"]): f["code"] for f in r.failed}
+    assert codes == {name: "timeout" for name in slow}
+    msg = next(f["message"] for f in r.failed if f["path"].endswith(slow[0]))
+    assert str(d / slow[0]) in msg and "more than 2 s" in msg and "Report it" in msg
+    assert r.indexed == 4 and sorted(os.path.basename(e["path"]) for e in s.errors()) == sorted(codes)
+    assert took < 30, took
+    assert _children() == before                                # no worker left behind
+
+
+def test_a_slow_file_within_the_timeout_or_without_one_is_indexed(new_store, tmp_path):
+    d = _folder(tmp_path / "docs", NAMES[:2])
+    shutil.copy(SEED, d / "slow-1s.txt")
+    with open(d / "slow-1s.txt", "a", encoding="utf-8") as f:
+        f.write("\nslow\n")
+    s = new_store()
+    r = _index(s, [d], workers=2, timeout=0, parser="archive_parsers:parse_path_slow")
+    assert (r.indexed, r.failed) == (3, [])
+    s2 = new_store()
+    r = _index(s2, [d], workers=2, timeout=5, parser="archive_parsers:parse_path_slow")
+    assert (r.indexed, r.failed) == (3, [])
+
+
+def test_timeout_option(tmp_path, capsys):
+    import argparse
+    p = argparse.ArgumentParser(prog="vnplan")
+    sub = p.add_subparsers(dest="command")
+    commands.register(sub)
+    args = p.parse_args(["index", str(tmp_path), "--db", str(tmp_path / "a.sqlite"), "--timeout", "-1"])
+    assert args.func(args) == 2
+    assert "--timeout must be 0" in capsys.readouterr().err
+    assert p.parse_args(["index", "x"]).timeout is None                 # the library's default, 120 s

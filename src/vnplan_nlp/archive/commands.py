@@ -60,6 +60,9 @@ def register(subparsers) -> None:
     p.add_argument("--prune", action="store_true",
                    help="forget archived files under PATH that no longer exist, and the documents no "
                         "other file holds (paths outside PATH are never touched)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop parsing a file after SECONDS and record it as a 'timeout' error "
+                        "(default: 120; 0: no limit; not with --workers 1, which parses in this process)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -171,11 +174,15 @@ def run(args) -> int:
 
 def cmd_index(args) -> int:
     from .index import index_paths
+    from .index import DEFAULT_TIMEOUT
     if args.workers is not None and args.workers < 1:
         return _die("--workers must be at least 1.", command="index")
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    if not timeout >= 0:   # also NaN
+        return _die("--timeout must be 0 (no limit) or a number of seconds.", command="index")
     with _open(args, create=True) as store:
         report = index_paths(store, args.paths, workers=args.workers, force=args.force,
-                             progress=args.progress, dask=args.dask, prune=args.prune)
+                             progress=args.progress, dask=args.dask, prune=args.prune, timeout=timeout)
         total = store.counts()["documents"]
     if args.format == "json":
         print(json.dumps(dict(report.to_dict(), archive=str(store.url), documents=total), ensure_ascii=False))

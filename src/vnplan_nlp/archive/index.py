@@ -14,7 +14,9 @@ The loop, in the calling process:
 So a run killed at any point leaves every document written so far complete and nothing
 half-written (SQLite runs in WAL mode; PostgreSQL is transactional), and the next run
 picks up where it stopped. A file that cannot be read or parsed is recorded in
-``index_errors`` with its error code and listed at the end; it never stops the run.
+``index_errors`` with its error code and listed at the end; it never stops the run, and
+neither does a file the parser is stuck on: past the timeout its process is killed, the
+file recorded as ``timeout`` and the other files sent again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .store import DocumentRows, Store, document_rows
 
 DEFAULT_PARSER = "vnplan_nlp.parse:parse_path"
 BATCH = 8
+DEFAULT_TIMEOUT = 120.0   # seconds a file may take to parse (a pool's process, a Dask worker)
 
 
 class IndexError_(VnplanError):
@@ -109,15 +112,49 @@ def parse_one(path: str, spec: str, dialect: str = "sqlite") -> tuple:
                 "the other files are indexed.")
 
 
-def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite") -> list[tuple]:
-    """``dialect``: the store the rows are for (see :func:`store.document_rows`)."""
-    return [parse_one(p, spec, dialect) for p in paths]
+# A pool's process with a parse timeout has a slot in a shared array of 64-bit words, where
+# it says which file it is parsing and since when: the file's number (given by the indexer,
+# modulo 2**31) in the high half, the milliseconds since the pool's start (time.monotonic(),
+# one clock for every process of the machine; modulo 2**32) in the low half; -1 between
+# batches. One aligned store per file, so the indexer never reads a number with another
+# file's time; no lock, no message. The indexer reads the slots to find a file that takes
+# too long.
+_CLOCK: tuple | None = None     # (slots, slot, epoch), set by _worker_init
+_HALF = 0xFFFFFFFF
 
 
-def _worker_init(parent: int) -> None:
+def _stamp(number: int, epoch: float) -> int:
+    return (number & 0x7FFFFFFF) << 32 | (int((time.monotonic() - epoch) * 1000) & _HALF)
+
+
+def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite", first: int = -1) -> list[tuple]:
+    """``dialect``: the store the rows are for (see :func:`store.document_rows`);
+    ``first``: the number of the batch's first file, for the indexer's timeout (see _CLOCK)."""
+    clock = _CLOCK
+    if clock is None or first < 0:
+        return [parse_one(p, spec, dialect) for p in paths]
+    slots, slot, epoch = clock
+    out = []
+    try:
+        for i, p in enumerate(paths):
+            slots[slot] = _stamp(first + i, epoch)
+            out.append(parse_one(p, spec, dialect))
+    finally:
+        slots[slot] = -1
+    return out
+
+
+def _worker_init(parent: int, slots=None, taken=None, epoch: float = 0.0) -> None:
     """A parsing process: Ctrl-C is the parent's to handle, and it must not outlive a
-    killed parent (it would wait for work forever)."""
+    killed parent (it would wait for work forever). With ``slots`` (a shared array) and
+    ``taken`` (a shared counter), it takes a slot to say which file it parses (_CLOCK)."""
+    global _CLOCK
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if slots is not None:
+        with taken.get_lock():
+            slot = taken.value
+            taken.value += 1
+        _CLOCK = (slots, slot, epoch) if slot < len(slots) else None
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -165,21 +202,21 @@ class _Done:
 class _Inline:
     """No workers: parse in this process (``--workers 1``)."""
 
-    def submit(self, batch, spec, dialect):
+    def submit(self, batch, spec, dialect, first=-1):
         return _Done(parse_batch(batch, spec, dialect))
 
-    def done(self, futures):
+    def done(self, futures, timeout=None):
         return list(futures), []
 
     def result(self, f):
         return f.value
 
-    def close(self):
+    def close(self, wait=True):
         pass
 
 
 class _Processes:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, timed: bool = False):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         # fork on Linux: the workers are this process's children, so they die with it
@@ -189,26 +226,61 @@ class _Processes:
         # Elsewhere fork is unsafe (macOS) or absent (Windows): spawn.
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self.workers = workers
+        self.timed = timed
+        initargs: tuple = (os.getpid(),)
+        if timed:   # see _CLOCK
+            self.slots = ctx.RawArray("q", [-1] * workers)
+            self.epoch = time.monotonic()
+            initargs += (self.slots, ctx.Value("i", 0), self.epoch)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                        initargs=(os.getpid(),))
+                                        initargs=initargs)
 
-    def submit(self, batch, spec, dialect):
-        return self.pool.submit(parse_batch, batch, spec, dialect)
+    def submit(self, batch, spec, dialect, first=-1):
+        return self.pool.submit(parse_batch, batch, spec, dialect, first if self.timed else -1)
 
-    def done(self, futures):
+    def done(self, futures, timeout=None):
         from concurrent.futures import FIRST_COMPLETED, wait
-        d, nd = wait(futures, return_when=FIRST_COMPLETED)
+        d, nd = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
         return list(d), list(nd)
 
     def result(self, f):
         return f.result()
 
+    def overdue(self, limit: float) -> set[int]:
+        """The numbers (modulo 2**31) of the files being parsed for more than ``limit`` seconds."""
+        if not self.timed:
+            return set()
+        now = _stamp(0, self.epoch)
+        out = set()
+        for v in self.slots:
+            if v >= 0 and ((now - v) & _HALF) > limit * 1000:
+                out.add(v >> 32)
+        return out
+
     def restart(self):
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.__init__(self.workers)
+        self.__init__(self.workers, self.timed)
 
-    def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def _kill(self):
+        # A running call cannot be cancelled, and a regular expression's C loop does not even
+        # see signals: kill the processes (the executor keeps them in `_processes`).
+        procs = list((getattr(self.pool, "_processes", None) or {}).values())
+        for p in procs:
+            p.kill()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.join(10)
+
+    def kill(self):
+        """Stop every process now (one is stuck), then start a new pool."""
+        self._kill()
+        self.__init__(self.workers, self.timed)
+
+    def close(self, wait: bool = True):
+        if wait:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        else:   # interrupted: do not wait for the batches out (one may never end)
+            self._kill()
 
 
 class _Dask:
@@ -240,18 +312,39 @@ class _Dask:
                               "(dask worker {scheduler}).", code="dask-workers")
         self.workers = len(found)
 
-    def submit(self, batch, spec, dialect):
+    def submit(self, batch, spec, dialect, first=-1):
         return self.client.submit(parse_batch, batch, spec, dialect, pure=False)
 
-    def done(self, futures):
+    def done(self, futures, timeout=None):
         from distributed import wait
-        d, nd = wait(futures, return_when="FIRST_COMPLETED")
+        try:
+            d, nd = wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return [], list(futures)
         return list(d), list(nd)
 
     def result(self, f):
         return f.result()
 
-    def close(self):
+    def stop(self, futures) -> None:
+        """Cancel ``futures`` and restart the workers running them: a cancelled task's thread
+        runs on (Python cannot stop it), and would hold the worker's thread for good. Only
+        workers under a nanny (the default of ``dask worker`` and of a LocalCluster with
+        processes) can be restarted; elsewhere the thread stays busy until its call returns."""
+        keys = {f.key for f in futures}
+        try:
+            running = self.client.processing()
+        except Exception:
+            running = {}
+        holders = [w for w, ks in running.items() if keys & set(ks)]
+        self.client.cancel(list(futures), force=True)
+        if holders:
+            try:
+                self.client.restart_workers(holders, raise_for_error=False)
+            except Exception:
+                pass
+
+    def close(self, wait=True):
         self.client.close()
 
 
@@ -302,7 +395,7 @@ def _gone(path: str) -> bool:
 def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 parser: str = DEFAULT_PARSER, force: bool = False, progress: bool | None = None,
                 dask: str | None = None, batch: int = BATCH, prune: bool = False,
-                on_error: Callable[[dict], None] | None = None) -> IndexReport:
+                timeout: float = DEFAULT_TIMEOUT, on_error: Callable[[dict], None] | None = None) -> IndexReport:
     """Index ``inputs`` (files and folders) into ``store``; see the module's docstring.
 
     ``workers``: parsing processes (default: one per core; 1 parses in this process);
@@ -311,12 +404,15 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     forget every archived path under the inputs (a given folder, or a given file itself)
     that no longer exists, and delete the documents no file holds any more (each path in
     its own transaction). Paths outside the inputs are never touched. Without ``prune``,
-    ``report.missing`` counts those paths."""
+    ``report.missing`` counts those paths. ``timeout``: seconds a file may take to parse
+    before its process is stopped and the file recorded as a ``timeout`` error (0: no limit;
+    not with ``workers=1``, which parses in this process)."""
     try:
         load_parser(parser)
     except (ImportError, AttributeError) as e:
         raise IndexError_(f"the parser {parser} cannot be loaded ({e}). Install vnplan_nlp completely "
                           "(pip install vnplan_nlp).", code="parser-missing")
+    timeout = float(timeout or 0)
     report = IndexReport()
     t0 = time.perf_counter()
     dialect = store.dialect
@@ -329,7 +425,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
         pool = _Dask(dask, parser)
         slots = pool.workers * 3
     elif workers > 1 and len(files) > 1:
-        pool = _Processes(workers)
+        pool = _Processes(workers, timed=bool(timeout and timeout > 0))
         slots = workers * 3
     else:
         pool, slots = _Inline(), 1
@@ -411,14 +507,80 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     probation: set = set()
     it = iter(files)
     exhausted = False
+
+    # The timeout. Each batch sent is numbered (its first file's number) and timed (once per
+    # batch). A local pool's processes say which file they are on and since when (_CLOCK):
+    # a file over the limit is known exactly; the pool is killed, the file recorded as a
+    # `timeout`, and every other file that was out is sent again. A Dask batch is only known
+    # to be late (longer than the limit times its size since it was sent): it is cancelled,
+    # its worker restarted, and its files parsed again one at a time, on probation.
+    timed = timeout > 0 and not isinstance(pool, _Inline)
+    poll = min(1.0, timeout / 4) if timed else None
+    sent: dict = {}           # future -> (number of its first file, time.monotonic() when sent)
+    number = 0
+    next_check = 0.0
+
+    def send(chunk: list[str], alone: bool = False) -> None:
+        nonlocal number
+        f = pool.submit(chunk, parser, dialect, number)
+        inflight[f] = chunk
+        if timed:
+            sent[f] = (number, time.monotonic())
+        number += len(chunk)
+        if alone:
+            probation.add(f)
+
+    def timed_out(path: str) -> None:
+        write(("error", path, "timeout",
+               f"{path}: the parser took more than {timeout:g} s on this file and was stopped. Report it "
+               "with the file attached; the other files are indexed."))
+
+    def check_local() -> None:
+        """Kill the pool when a file has been parsed for too long."""
+        over = pool.overdue(timeout)
+        if not over:
+            return
+        late: set[str] = set()
+        for f, chunk in inflight.items():
+            first = sent[f][0]
+            if not f.done():
+                late.update(p for i, p in enumerate(chunk) if ((first + i) & 0x7FFFFFFF) in over)
+        if not late:
+            return
+        pool.kill()
+        for f, chunk in inflight.items():
+            rest = [p for p in chunk if p not in late]
+            if f in probation:
+                solo.extendleft(reversed(rest))
+            else:
+                queue.extendleft(reversed(rest))
+        inflight.clear()
+        sent.clear()
+        probation.clear()
+        for path in sorted(late):
+            timed_out(path)
+
+    def check_dask() -> None:
+        now = time.monotonic()
+        late = [f for f, (_, t) in sent.items() if now - t > timeout * len(inflight[f]) and not f.done()]
+        if not late:
+            return
+        pool.stop(late)
+        for f in late:
+            chunk = inflight.pop(f)
+            sent.pop(f)
+            if f in probation or len(chunk) == 1:
+                probation.discard(f)
+                timed_out(chunk[0])
+            else:
+                solo.extend(chunk)
+
+    ok = False
     try:
         while True:
             if solo:
                 if not inflight:
-                    chunk = [solo.popleft()]
-                    f = pool.submit(chunk, parser, dialect)
-                    inflight[f] = chunk
-                    probation.add(f)
+                    send([solo.popleft()], alone=True)
             else:
                 # keep every worker busy: plan files until enough batches are out
                 while len(inflight) < slots and (queue or not exhausted):
@@ -429,14 +591,14 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                         else:
                             plan(nxt)
                     if queue:
-                        chunk = [queue.popleft() for _ in range(min(batch, len(queue)))]
-                        inflight[pool.submit(chunk, parser, dialect)] = chunk
+                        send([queue.popleft() for _ in range(min(batch, len(queue)))])
             if not inflight:
                 break
-            done, _ = pool.done(list(inflight))
+            done, _ = pool.done(list(inflight), poll)
             broken = False
             for f in done:
                 chunk = inflight.pop(f)
+                sent.pop(f, None)
                 alone = f in probation
                 probation.discard(f)
                 try:
@@ -456,10 +618,15 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 for c in inflight.values():
                     solo.extend(c)
                 inflight.clear()
+                sent.clear()
                 probation.clear()
                 pool.restart()
+            elif timed and inflight and time.monotonic() >= next_check:
+                next_check = time.monotonic() + poll
+                check_local() if isinstance(pool, _Processes) else check_dask()
+        ok = True
     finally:
-        pool.close()
+        pool.close(wait=ok)
         bar.close()
 
     # Archived paths under the inputs that were not listed (or vanished) may be gone.
