@@ -1,7 +1,11 @@
 """Parsers for the archive's tests of per-file failures: the project's parser, except on
-files named boom-raise* (it raises) and boom-exit* (its process dies)."""
+files named boom-raise* (it raises), boom-exit* (its process dies) and, for timeouts,
+*slow-regex* (a regular expression that backtracks for ever, in C: no signal stops it),
+*slow-sleep* (sleeps for a minute) and slow-<N>s* (sleeps N seconds, then parses)."""
 
 import os
+import re
+import time
 
 from vnplan_nlp.parse import parse_path as _parse_path
 
@@ -12,4 +16,17 @@ def parse_path_failing(path):
         raise RuntimeError("a defect in the parser")
     if name.startswith("boom-exit"):
         os._exit(3)
+    return _parse_path(path)
+
+
+def parse_path_slow(path):
+    name = os.path.basename(str(path))
+    if "slow-regex" in name:
+        re.match(r"(a+)+$", "a" * 64 + "b")          # 2**64 steps
+    elif "slow-sleep" in name:
+        time.sleep(60)
+    else:
+        m = re.match(r"slow-(\d+(?:\.\d+)?)s", name)
+        if m:
+            time.sleep(float(m.group(1)))
     return _parse_path(path)

@@ -92,3 +92,30 @@ def test_unreachable_scheduler(tmp_path, docs):
         with pytest.raises(IndexError_) as e:
             index_paths(s, [str(docs)], parser=parser_spec(), progress=False, dask="tcp://127.0.0.1:1")
     assert e.value.code == "dask-unavailable"
+
+
+@needs_corpus
+@pytest.mark.slow
+def test_a_file_over_the_timeout_on_the_cluster(cluster, tmp_path):
+    # Last in the module: a worker of the shared cluster is restarted.
+    d = tmp_path / "docs"
+    d.mkdir()
+    for p in sorted(DOCS.glob("*.txt"))[:3]:
+        shutil.copy(p, d / p.name)
+    (d / "zz-slow-sleep.txt").write_bytes(SEED.read_bytes() + b"\nslow\n")
+    with distributed.Client(cluster) as client:
+        before = set(client.scheduler_info()["workers"])
+    with open_store(tmp_path / "a.sqlite", create=True) as s:
+        # batches of 2: [a, b] [c, zz-slow-sleep]; the late batch (over 2 x 2 s) is cancelled,
+        # its worker restarted, its files parsed again one at a time: c is indexed, the slow
+        # one is recorded as a timeout
+        r = index_paths(s, [str(d)], parser="archive_parsers:parse_path_slow", progress=False,
+                        dask=cluster.scheduler_address, batch=2, timeout=2)
+    assert [(os.path.basename(f["path"]), f["code"]) for f in r.failed] == [("zz-slow-sleep.txt", "timeout")]
+    assert r.indexed == 3
+    with distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=30)
+        after = client.scheduler_info()["workers"]
+        # the worker stuck in the slow file was restarted: no thread of it sleeps on
+        assert len(after) == 2 and set(after) != before
+        assert not any(client.processing().values())

@@ -46,7 +46,8 @@ def register(subparsers) -> None:
                     "at the end; the others are indexed.",
         epilog="examples:\n  vnplan index docs/ --db archive.sqlite\n"
                "  vnplan index docs/ --db postgresql://archivist@dbhost/archive\n"
-               "  vnplan index docs/ --dask tcp://scheduler:8786",
+               "  vnplan index docs/ --dask tcp://scheduler:8786\n"
+               "  vnplan index docs/ --prune            # also forget the files deleted from docs/",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to index")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -56,6 +57,12 @@ def register(subparsers) -> None:
                         "writes the archive. Workers must see the same paths and have vnplan_nlp installed")
     p.add_argument("--force", action="store_true",
                    help="parse again and replace documents already archived (after upgrading vnplan)")
+    p.add_argument("--prune", action="store_true",
+                   help="forget archived files under PATH that no longer exist, and the documents no "
+                        "other file holds (paths outside PATH are never touched)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop parsing a file after SECONDS and record it as a 'timeout' error "
+                        "(default: 120; 0: no limit; not with --workers 1, which parses in this process)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -167,11 +174,15 @@ def run(args) -> int:
 
 def cmd_index(args) -> int:
     from .index import index_paths
+    from .index import DEFAULT_TIMEOUT
     if args.workers is not None and args.workers < 1:
         return _die("--workers must be at least 1.", command="index")
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    if not timeout >= 0:   # also NaN
+        return _die("--timeout must be 0 (no limit) or a number of seconds.", command="index")
     with _open(args, create=True) as store:
         report = index_paths(store, args.paths, workers=args.workers, force=args.force,
-                             progress=args.progress, dask=args.dask)
+                             progress=args.progress, dask=args.dask, prune=args.prune, timeout=timeout)
         total = store.counts()["documents"]
     if args.format == "json":
         print(json.dumps(dict(report.to_dict(), archive=str(store.url), documents=total), ensure_ascii=False))
@@ -179,11 +190,19 @@ def cmd_index(args) -> int:
         print(f"{report.indexed} indexed, {report.present} already archived, {report.unchanged} unchanged, "
               f"{len(report.failed)} failed in {report.seconds:.1f} s"
               + (f" ({report.rate:.0f} documents/s)" if report.indexed else "")
+              + (f", {report.pruned_files} deleted file(s) pruned ({report.pruned_documents} "
+                 "document(s) removed)" if args.prune else "")
               + f"; {total} documents in {store.url}", file=sys.stderr)
         if report.failed:
             print(f"\n{len(report.failed)} file(s) could not be indexed:", file=sys.stderr)
             for f in report.failed:
                 print(f"  [{f['code']}] {f['message']}", file=sys.stderr)
+    if report.missing:
+        # on stderr in both formats: nothing goes silently stale
+        n = report.missing
+        print(f"{n} archived file{'s' if n != 1 else ''} under the inputs no longer "
+              f"exist{'s' if n == 1 else ''}; run again with --prune to drop {'them' if n != 1 else 'it'}",
+              file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

@@ -7,12 +7,16 @@ The loop, in the calling process:
    otherwise hash its bytes: content already archived is only linked to the path;
 3. send the rest, in small batches, to parsing workers (a process pool on this machine,
    or a Dask cluster); a worker reads, parses and turns the document into rows;
-4. write each document, as its rows come back, in its own transaction.
+4. write each document, as its rows come back, in its own transaction;
+5. with ``prune``, forget the archived files under the inputs that no longer exist (and
+   their documents, unless another file holds them); without it, count them.
 
 So a run killed at any point leaves every document written so far complete and nothing
 half-written (SQLite runs in WAL mode; PostgreSQL is transactional), and the next run
 picks up where it stopped. A file that cannot be read or parsed is recorded in
-``index_errors`` with its error code and listed at the end; it never stops the run.
+``index_errors`` with its error code and listed at the end; it never stops the run, and
+neither does a file the parser is stuck on: past the timeout its process is killed, the
+file recorded as ``timeout`` and the other files sent again.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import hashlib
 import importlib
 import os
 import signal
+import stat
 import sys
 import time
 from collections import deque
@@ -34,6 +39,7 @@ from .store import DocumentRows, Store, document_rows
 
 DEFAULT_PARSER = "vnplan_nlp.parse:parse_path"
 BATCH = 8
+DEFAULT_TIMEOUT = 120.0   # seconds a file may take to parse (a pool's process, a Dask worker)
 
 
 class IndexError_(VnplanError):
@@ -47,6 +53,9 @@ class IndexReport:
     present: int = 0          # content already archived (a copy, or re-read after a change of time)
     unchanged: int = 0        # same path, size and time as last run: not even read
     failed: list[dict] = field(default_factory=list)   # {"path", "code", "message"}
+    missing: int = 0          # archived files under the inputs that no longer exist (not pruned)
+    pruned_files: int = 0     # ... forgotten (prune=True)
+    pruned_documents: int = 0  # documents deleted with them (no other file held them)
     seconds: float = 0.0
     parse_seconds: float = 0.0
 
@@ -56,7 +65,8 @@ class IndexReport:
 
     def to_dict(self) -> dict:
         return {"indexed": self.indexed, "present": self.present, "unchanged": self.unchanged,
-                "failed": self.failed, "seconds": round(self.seconds, 3),
+                "failed": self.failed, "missing": self.missing, "pruned_files": self.pruned_files,
+                "pruned_documents": self.pruned_documents, "seconds": round(self.seconds, 3),
                 "docs_per_second": round(self.rate, 1)}
 
 
@@ -102,15 +112,49 @@ def parse_one(path: str, spec: str, dialect: str = "sqlite") -> tuple:
                 "the other files are indexed.")
 
 
-def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite") -> list[tuple]:
-    """``dialect``: the store the rows are for (see :func:`store.document_rows`)."""
-    return [parse_one(p, spec, dialect) for p in paths]
+# A pool's process with a parse timeout has a slot in a shared array of 64-bit words, where
+# it says which file it is parsing and since when: the file's number (given by the indexer,
+# modulo 2**31) in the high half, the milliseconds since the pool's start (time.monotonic(),
+# one clock for every process of the machine; modulo 2**32) in the low half; -1 between
+# batches. One aligned store per file, so the indexer never reads a number with another
+# file's time; no lock, no message. The indexer reads the slots to find a file that takes
+# too long.
+_CLOCK: tuple | None = None     # (slots, slot, epoch), set by _worker_init
+_HALF = 0xFFFFFFFF
 
 
-def _worker_init(parent: int) -> None:
+def _stamp(number: int, epoch: float) -> int:
+    return (number & 0x7FFFFFFF) << 32 | (int((time.monotonic() - epoch) * 1000) & _HALF)
+
+
+def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite", first: int = -1) -> list[tuple]:
+    """``dialect``: the store the rows are for (see :func:`store.document_rows`);
+    ``first``: the number of the batch's first file, for the indexer's timeout (see _CLOCK)."""
+    clock = _CLOCK
+    if clock is None or first < 0:
+        return [parse_one(p, spec, dialect) for p in paths]
+    slots, slot, epoch = clock
+    out = []
+    try:
+        for i, p in enumerate(paths):
+            slots[slot] = _stamp(first + i, epoch)
+            out.append(parse_one(p, spec, dialect))
+    finally:
+        slots[slot] = -1
+    return out
+
+
+def _worker_init(parent: int, slots=None, taken=None, epoch: float = 0.0) -> None:
     """A parsing process: Ctrl-C is the parent's to handle, and it must not outlive a
-    killed parent (it would wait for work forever)."""
+    killed parent (it would wait for work forever). With ``slots`` (a shared array) and
+    ``taken`` (a shared counter), it takes a slot to say which file it parses (_CLOCK)."""
+    global _CLOCK
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if slots is not None:
+        with taken.get_lock():
+            slot = taken.value
+            taken.value += 1
+        _CLOCK = (slots, slot, epoch) if slot < len(slots) else None
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -196,21 +240,21 @@ class _Done:
 class _Inline:
     """No workers: parse in this process (``--workers 1``)."""
 
-    def submit(self, batch, spec, dialect):
+    def submit(self, batch, spec, dialect, first=-1):
         return _Done(parse_batch(batch, spec, dialect))
 
-    def done(self, futures):
+    def done(self, futures, timeout=None):
         return list(futures), []
 
     def result(self, f):
         return f.value
 
-    def close(self):
+    def close(self, wait=True):
         pass
 
 
 class _Processes:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, timed: bool = False):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         # fork on Linux: the workers are this process's children, so they die with it
@@ -220,26 +264,61 @@ class _Processes:
         # Elsewhere fork is unsafe (macOS) or absent (Windows): spawn.
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self.workers = workers
+        self.timed = timed
+        initargs: tuple = (os.getpid(),)
+        if timed:   # see _CLOCK
+            self.slots = ctx.RawArray("q", [-1] * workers)
+            self.epoch = time.monotonic()
+            initargs += (self.slots, ctx.Value("i", 0), self.epoch)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                        initargs=(os.getpid(),))
+                                        initargs=initargs)
 
-    def submit(self, batch, spec, dialect):
-        return self.pool.submit(parse_batch, batch, spec, dialect)
+    def submit(self, batch, spec, dialect, first=-1):
+        return self.pool.submit(parse_batch, batch, spec, dialect, first if self.timed else -1)
 
-    def done(self, futures):
+    def done(self, futures, timeout=None):
         from concurrent.futures import FIRST_COMPLETED, wait
-        d, nd = wait(futures, return_when=FIRST_COMPLETED)
+        d, nd = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
         return list(d), list(nd)
 
     def result(self, f):
         return f.result()
 
+    def overdue(self, limit: float) -> set[int]:
+        """The numbers (modulo 2**31) of the files being parsed for more than ``limit`` seconds."""
+        if not self.timed:
+            return set()
+        now = _stamp(0, self.epoch)
+        out = set()
+        for v in self.slots:
+            if v >= 0 and ((now - v) & _HALF) > limit * 1000:
+                out.add(v >> 32)
+        return out
+
     def restart(self):
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.__init__(self.workers)
+        self.__init__(self.workers, self.timed)
 
-    def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def _kill(self):
+        # A running call cannot be cancelled, and a regular expression's C loop does not even
+        # see signals: kill the processes (the executor keeps them in `_processes`).
+        procs = list((getattr(self.pool, "_processes", None) or {}).values())
+        for p in procs:
+            p.kill()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.join(10)
+
+    def kill(self):
+        """Stop every process now (one is stuck), then start a new pool."""
+        self._kill()
+        self.__init__(self.workers, self.timed)
+
+    def close(self, wait: bool = True):
+        if wait:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        else:   # interrupted: do not wait for the batches out (one may never end)
+            self._kill()
 
 
 class _Dask:
@@ -271,18 +350,39 @@ class _Dask:
                               "(dask worker {scheduler}).", code="dask-workers")
         self.workers = len(found)
 
-    def submit(self, batch, spec, dialect):
+    def submit(self, batch, spec, dialect, first=-1):
         return self.client.submit(parse_batch, batch, spec, dialect, pure=False)
 
-    def done(self, futures):
+    def done(self, futures, timeout=None):
         from distributed import wait
-        d, nd = wait(futures, return_when="FIRST_COMPLETED")
+        try:
+            d, nd = wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return [], list(futures)
         return list(d), list(nd)
 
     def result(self, f):
         return f.result()
 
-    def close(self):
+    def stop(self, futures) -> None:
+        """Cancel ``futures`` and restart the workers running them: a cancelled task's thread
+        runs on (Python cannot stop it), and would hold the worker's thread for good. Only
+        workers under a nanny (the default of ``dask worker`` and of a LocalCluster with
+        processes) can be restarted; elsewhere the thread stays busy until its call returns."""
+        keys = {f.key for f in futures}
+        try:
+            running = self.client.processing()
+        except Exception:
+            running = {}
+        holders = [w for w, ks in running.items() if keys & set(ks)]
+        self.client.cancel(list(futures), force=True)
+        if holders:
+            try:
+                self.client.restart_workers(holders, raise_for_error=False)
+            except Exception:
+                pass
+
+    def close(self, wait=True):
         self.client.close()
 
 
@@ -296,24 +396,66 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+class _Inputs:
+    """What the inputs cover: a given path itself, and everything under it."""
+
+    def __init__(self, inputs: list[str]):
+        self.exact = set()
+        prefixes = set()
+        for raw in inputs:
+            a = str(Path(raw).absolute())
+            self.exact.add(a)
+            if not os.path.isfile(a):   # a folder, or a path that is gone (a folder once, maybe)
+                prefixes.add(a if a.endswith(os.sep) else a + os.sep)
+        self.prefixes = tuple(sorted(prefixes))
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)
+
+    def covers_any(self, path: str, paths) -> bool:
+        """Is ``path`` (a missing input) one of ``paths``, or a folder holding some of them?"""
+        under = path.rstrip(os.sep) + os.sep
+        return any(p == path or p.startswith(under) for p in paths)
+
+
+def _gone(path: str) -> bool:
+    """No file at ``path`` any more. A path that cannot be looked at (permissions, an I/O
+    error) is not taken for gone: only a definite "no such file"."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode)
+
+
 def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 parser: str = DEFAULT_PARSER, force: bool = False, progress: bool | None = None,
-                dask: str | None = None, batch: int = BATCH,
-                on_error: Callable[[dict], None] | None = None) -> IndexReport:
+                dask: str | None = None, batch: int = BATCH, prune: bool = False,
+                timeout: float = DEFAULT_TIMEOUT, on_error: Callable[[dict], None] | None = None) -> IndexReport:
     """Index ``inputs`` (files and folders) into ``store``; see the module's docstring.
 
     ``workers``: parsing processes (default: one per core; 1 parses in this process);
     ``dask``: a scheduler address or file, instead of local processes; ``force``: parse
-    and replace documents already archived (after a parser upgrade)."""
+    and replace documents already archived (after a parser upgrade); ``prune``: afterwards,
+    forget every archived path under the inputs (a given folder, or a given file itself)
+    that no longer exists, and delete the documents no file holds any more (each path in
+    its own transaction). Paths outside the inputs are never touched. Without ``prune``,
+    ``report.missing`` counts those paths. ``timeout``: seconds a file may take to parse
+    before its process is stopped and the file recorded as a ``timeout`` error (0: no limit;
+    not with ``workers=1``, which parses in this process)."""
     try:
         load_parser(parser)
     except (ImportError, AttributeError) as e:
         raise IndexError_(f"the parser {parser} cannot be loaded ({e}). Install vnplan_nlp completely "
                           "(pip install vnplan_nlp).", code="parser-missing")
+    timeout = float(timeout or 0)
     report = IndexReport()
     t0 = time.perf_counter()
     dialect = store.dialect
     files = [str(Path(p).absolute()) for p in iter_inputs(inputs)]
+    covered = _Inputs(inputs)
     state = store.file_state()
     known = store.hashes()
     workers = workers or os.cpu_count() or 1
@@ -322,7 +464,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
         slots = pool.workers * 3
     elif workers > 1 and len(files) > 1:
         warm(parser, dialect)
-        pool = _Processes(workers)
+        pool = _Processes(workers, timed=bool(timeout and timeout > 0))
         slots = workers * 3
     else:
         pool, slots = _Inline(), 1
@@ -342,11 +484,16 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     by_path: dict[str, str] = {}                          # path sent to a worker -> its sha
     queue: deque[str] = deque()
     inflight: dict = {}                                   # future -> batch
+    vanished: set[str] = set()                            # listed (or given), then not found
 
     def plan(path: str) -> None:
         try:
             st = os.stat(path)
         except FileNotFoundError:
+            vanished.add(path)
+            if prune and (path in state or covered.covers_any(path, state)):
+                bar.update(1)    # archived once: pruned below, not an error
+                return
             return fail(path, "not-found", f"{path}: no such file. Check the path.")
         except OSError as e:
             return fail(path, "unreadable", f"{path}: cannot be opened ({e.strerror}). Check its permissions.")
@@ -399,14 +546,80 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     probation: set = set()
     it = iter(files)
     exhausted = False
+
+    # The timeout. Each batch sent is numbered (its first file's number) and timed (once per
+    # batch). A local pool's processes say which file they are on and since when (_CLOCK):
+    # a file over the limit is known exactly; the pool is killed, the file recorded as a
+    # `timeout`, and every other file that was out is sent again. A Dask batch is only known
+    # to be late (longer than the limit times its size since it was sent): it is cancelled,
+    # its worker restarted, and its files parsed again one at a time, on probation.
+    timed = timeout > 0 and not isinstance(pool, _Inline)
+    poll = min(1.0, timeout / 4) if timed else None
+    sent: dict = {}           # future -> (number of its first file, time.monotonic() when sent)
+    number = 0
+    next_check = 0.0
+
+    def send(chunk: list[str], alone: bool = False) -> None:
+        nonlocal number
+        f = pool.submit(chunk, parser, dialect, number)
+        inflight[f] = chunk
+        if timed:
+            sent[f] = (number, time.monotonic())
+        number += len(chunk)
+        if alone:
+            probation.add(f)
+
+    def timed_out(path: str) -> None:
+        write(("error", path, "timeout",
+               f"{path}: the parser took more than {timeout:g} s on this file and was stopped. Report it "
+               "with the file attached; the other files are indexed."))
+
+    def check_local() -> None:
+        """Kill the pool when a file has been parsed for too long."""
+        over = pool.overdue(timeout)
+        if not over:
+            return
+        late: set[str] = set()
+        for f, chunk in inflight.items():
+            first = sent[f][0]
+            if not f.done():
+                late.update(p for i, p in enumerate(chunk) if ((first + i) & 0x7FFFFFFF) in over)
+        if not late:
+            return
+        pool.kill()
+        for f, chunk in inflight.items():
+            rest = [p for p in chunk if p not in late]
+            if f in probation:
+                solo.extendleft(reversed(rest))
+            else:
+                queue.extendleft(reversed(rest))
+        inflight.clear()
+        sent.clear()
+        probation.clear()
+        for path in sorted(late):
+            timed_out(path)
+
+    def check_dask() -> None:
+        now = time.monotonic()
+        late = [f for f, (_, t) in sent.items() if now - t > timeout * len(inflight[f]) and not f.done()]
+        if not late:
+            return
+        pool.stop(late)
+        for f in late:
+            chunk = inflight.pop(f)
+            sent.pop(f)
+            if f in probation or len(chunk) == 1:
+                probation.discard(f)
+                timed_out(chunk[0])
+            else:
+                solo.extend(chunk)
+
+    ok = False
     try:
         while True:
             if solo:
                 if not inflight:
-                    chunk = [solo.popleft()]
-                    f = pool.submit(chunk, parser, dialect)
-                    inflight[f] = chunk
-                    probation.add(f)
+                    send([solo.popleft()], alone=True)
             else:
                 # keep every worker busy: plan files until enough batches are out
                 while len(inflight) < slots and (queue or not exhausted):
@@ -417,14 +630,14 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                         else:
                             plan(nxt)
                     if queue:
-                        chunk = [queue.popleft() for _ in range(min(batch, len(queue)))]
-                        inflight[pool.submit(chunk, parser, dialect)] = chunk
+                        send([queue.popleft() for _ in range(min(batch, len(queue)))])
             if not inflight:
                 break
-            done, _ = pool.done(list(inflight))
+            done, _ = pool.done(list(inflight), poll)
             broken = False
             for f in done:
                 chunk = inflight.pop(f)
+                sent.pop(f, None)
                 alone = f in probation
                 probation.discard(f)
                 try:
@@ -444,12 +657,33 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 for c in inflight.values():
                     solo.extend(c)
                 inflight.clear()
+                sent.clear()
                 probation.clear()
                 pool.restart()
+            elif timed and inflight and time.monotonic() >= next_check:
+                next_check = time.monotonic() + poll
+                check_local() if isinstance(pool, _Processes) else check_dask()
+        ok = True
     finally:
-        pool.close()
+        pool.close(wait=ok)
         bar.close()
-    store.finish_indexing(report.indexed)
+
+    # Archived paths under the inputs that were not listed (or vanished) may be gone.
+    listed = set(files) - vanished
+    gone = sorted(p for p in state if p not in listed and p in covered and _gone(p))
+    if prune:
+        now_failed = {f["path"] for f in report.failed}
+        gone_set = set(gone)
+        gone += sorted(e["path"] for e in store.errors()
+                       if e["path"] not in gone_set and e["path"] not in now_failed
+                       and e["path"] in covered and _gone(e["path"]))
+        for path in gone:
+            had_file, deleted = store.forget(path)
+            report.pruned_files += had_file
+            report.pruned_documents += deleted
+    else:
+        report.missing = len(gone)
+    store.finish_indexing(report.indexed + report.pruned_documents)
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -385,16 +385,30 @@ class Store:
         self.execute('DELETE FROM "index_errors" WHERE "path" = ?', (path,))
         return old["sha256"] if old else None
 
-    def _drop_if_orphan(self, sha256: str) -> None:
-        """A file's content changed: forget its old content unless another file holds it."""
+    def _drop_if_orphan(self, sha256: str) -> bool:
+        """A file's content changed, or the file is gone: forget its old content unless
+        another file holds it (the document's path then becomes the smallest remaining
+        path). Returns True when the document was deleted."""
         left = self.one('SELECT MIN("path") AS "path" FROM "files" WHERE "sha256" = ?', (sha256,))
         doc = self.one('SELECT "id" FROM "documents" WHERE "sha256" = ?', (sha256,))
         if not doc:
-            return
+            return False
         if left and left["path"]:
             self.execute('UPDATE "documents" SET "path" = ? WHERE "id" = ?', (left["path"], doc["id"]))
-        else:
-            self._delete_document(doc["id"])
+            return False
+        self._delete_document(doc["id"])
+        return True
+
+    def forget(self, path: str) -> tuple[bool, bool]:
+        """``path`` no longer exists: drop its file record and its recorded error, and its
+        document (rows, full-text entries) when no other file holds it; one transaction.
+        Returns (a file record was dropped, its document was deleted)."""
+        with self.transaction():
+            old = self.one('SELECT "sha256" FROM "files" WHERE "path" = ?', (path,))
+            self.execute('DELETE FROM "files" WHERE "path" = ?', (path,))
+            self.execute('DELETE FROM "index_errors" WHERE "path" = ?', (path,))
+            deleted = self._drop_if_orphan(old["sha256"]) if old else False
+        return bool(old), deleted
 
     def _delete_document(self, doc_id: int) -> None:
         self._fts_delete(doc_id)
