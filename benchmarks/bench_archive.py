@@ -70,11 +70,11 @@ def pct(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the parsing workers)."""
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process (the writer) and of its finished children (the parsing workers)."""
     import resource
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+    return a.ru_utime + a.ru_stime, b.ru_utime + b.ru_stime
 
 
 def _server_cpu(store) -> float:
@@ -98,9 +98,11 @@ def bench(db: str, folder: Path, workers: int, parser: str, reps: int, fresh: bo
         with psycopg.connect(db, autocommit=True) as c:
             c.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     with open_store(db, create=True) as store:
-        cpu0, srv0 = _cpu(), _server_cpu(store)
+        (self0, kids0), srv0 = _cpu(), _server_cpu(store)
         rep = index_paths(store, [str(folder)], workers=workers, parser=parser, progress=False)
-        cpu = _cpu() - cpu0 + _server_cpu(store) - srv0
+        (self1, kids1), srv1 = _cpu(), _server_cpu(store)
+        parts = (self1 - self0, kids1 - kids0, srv1 - srv0)
+        cpu = sum(parts)
         if rep.failed:
             print(f"  {len(rep.failed)} failed, e.g. {rep.failed[0]}", file=sys.stderr)
         if not db.startswith("postgres"):
@@ -126,6 +128,7 @@ def bench(db: str, folder: Path, workers: int, parser: str, reps: int, fresh: bo
     return {"store": "postgresql" if db.startswith("postgres") else "sqlite", "docs": docs,
             "indexed": rep.indexed, "seconds": rep.seconds, "rate": rep.rate, "size_mb": size / 1e6,
             "cpu_per_doc_ms": cpu / max(rep.indexed, 1) * 1000,
+            "cpu_parts_ms": [x / max(rep.indexed, 1) * 1000 for x in parts],
             "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "max": max(lat), "per_query": per_query}
 
 
@@ -168,6 +171,9 @@ def main() -> None:
         print(f"{r['store']:<11} {r['docs']:>6} {r['seconds']:>8.1f} {r['rate']:>7.0f} {r['cpu_per_doc_ms']:>11.1f} "
               f"{2000 / r['cpu_per_doc_ms']:>14.0f} {r['size_mb']:>8.0f} {r['p50']:>7.1f} {r['p95']:>7.1f} "
               f"{r['max']:>7.1f}")
+    print("\nCPU ms per document: writer (this process) / parsing workers / PostgreSQL backend")
+    for r in results:
+        print(f"{r['store']:<11} " + " / ".join(f"{x:.1f}" for x in r["cpu_parts_ms"]))
     if args.queries:
         for r in results:
             print(f"\n{r['store']}: median ms, results, of which phrase hits")

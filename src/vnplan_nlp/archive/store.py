@@ -354,11 +354,7 @@ class Store:
                 for name in CHILD_TABLES:
                     values = rows.children.get(name) or []
                     if values:
-                        cols_t = [n for n, _ in TABLE[name].columns]
-                        self.executemany(
-                            f'INSERT INTO {q(name)} ({", ".join(map(q, cols_t))}) '
-                            f'VALUES ({", ".join("?" for _ in cols_t)})',
-                            [(doc_id, *v) for v in values])
+                        self.insert_rows(name, [(doc_id, *v) for v in values])
                 self._fts_insert(doc_id, fts)
             for path, size, mtime_ns in files:
                 self._link(path, rec["sha256"], size, mtime_ns, fresh=inserted and path == rec["path"])
@@ -418,6 +414,12 @@ class Store:
 
     def executemany(self, sql: str, rows: list) -> None:
         raise NotImplementedError
+
+    def insert_rows(self, table: str, rows: list[tuple]) -> None:
+        """Insert ``rows`` (every column of ``table``, in order)."""
+        cols = [n for n, _ in TABLE[table].columns]
+        self.executemany(f'INSERT INTO {q(table)} ({", ".join(map(q, cols))}) '
+                         f'VALUES ({", ".join("?" for _ in cols)})', rows)
 
     def record_error(self, path: str, code: str, message: str) -> None:
         with self.transaction():
@@ -711,6 +713,14 @@ class PostgresStore(Store):
     def executemany(self, sql, rows):
         with self.conn.cursor() as cur:
             cur.executemany(self._sql(sql), rows)
+
+    def insert_rows(self, table, rows):
+        # COPY: a document's sections, references and responsibilities (tens of rows) in
+        # one stream; executemany runs one INSERT per row, at twice the client's CPU
+        cols = ", ".join(q(n) for n, _ in TABLE[table].columns)
+        with self.conn.cursor() as cur, cur.copy(f"COPY {q(table)} ({cols}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
 
     @contextmanager
     def transaction(self):
