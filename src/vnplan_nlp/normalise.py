@@ -250,6 +250,11 @@ def _toggles(line: str) -> int:
     return t
 
 
+def _case(line: str) -> int:
+    """1: capitals only; 0: lower case in it; -1: no letters (numbers, marks)."""
+    return 0 if line != line.upper() else 1 if line != line.lower() else -1
+
+
 def step_blocks(text: str, markup: bool):
     """One paragraph per line: drop Markdown emphasis marks, lines of table pipes and
     rules, leading/trailing spaces; join hard-wrapped lines with a space.
@@ -265,13 +270,18 @@ def step_blocks(text: str, markup: bool):
     count = _count_upto(len(text))
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_end_mark = False
-    prev_case = 0
     pending_break = False
     first = True
     open_emph = False                # inside an emphasis run that spans lines
     emph = 0                         # bit 1: bold open, bit 2: italic open
     for line, line_start in _physical_lines(text):
         raw = line
+        if not raw or (raw[0] in " \t" and not raw.strip(" \t")):
+            # a blank line (a third of a web copy's lines): a break, and no emphasis runs across it
+            pending_break = True
+            prev_kept = None
+            emph, open_emph = 0, False
+            continue
         # a rule line ("-------" typed under a heading) is a break in any source; pipes only in Markdown
         if ((markup and "|" in raw and _PIPE_ONLY.match(raw))
                 or (raw[-1:] in _RULE_LAST and _RULE_LINE.match(raw.replace("*", "") if markup else raw))):
@@ -299,8 +309,6 @@ def step_blocks(text: str, markup: bool):
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
-        # the line's case: 1 capitals only, 0 lower case in it, -1 no letters (numbers, marks)
-        case = 0 if stripped != stripped.upper() else 1 if stripped != stripped.lower() else -1
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
             block_start = _BLOCK_START.match(stripped)
@@ -316,7 +324,7 @@ def step_blocks(text: str, markup: bool):
                     and not block_start
                     and not _is_number_line(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
-                    and (prev_case == case or -1 in (prev_case, case))
+                    and ((prev_case := _case(prev_kept)) == (case := _case(stripped)) or -1 in (prev_case, case))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
                     and not (prev_case == 1 and case == 1 and not open_emph and len(prev_kept) < 40)
                     and not _LONE_STAR.match(stripped) and prev_kept != "*"):
@@ -343,7 +351,6 @@ def step_blocks(text: str, markup: bool):
                 parts.append(text[a:c])
                 index += count[a:c]
         prev_kept = stripped
-        prev_case = case
         emph ^= toggles
         open_emph = bool(emph)
         prev_end_mark = ends_mark
