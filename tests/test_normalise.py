@@ -127,7 +127,7 @@ def test_extractor_patterns_unchanged_by_their_guard(corpus_docs):
     from vnplan_nlp import bodies, dates, references
     p = references.patterns()
     texts = [fold_tones(normalise(read_path(f).text).text) for f in corpus_docs[::4]]
-    for rx in (dates._MASTER, bodies.body_regex(), p.number, p.short, p.law, p.this):
+    for rx in (dates._MASTER, bodies.body_regex(), p.number, p.law):
         guard = first_char_guard(rx.pattern, rx.flags)
         assert guard and guard in rx.pattern
         plain = rx.pattern.replace(guard, "", 1)
@@ -137,6 +137,23 @@ def test_extractor_patterns_unchanged_by_their_guard(corpus_docs):
         for t in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
                 [(m.span(), m.groups()) for m in plain.finditer(t)]
+
+
+@pytest.mark.corpus
+def test_patterns_found_by_their_tail_as_by_a_scan(corpus_docs):
+    """Short mentions ("Chỉ thị 30") and "Kế hoạch này" are found from their number or
+    "này" backwards: the same places a left-to-right scan of the whole pattern finds."""
+    from vnplan_nlp import references
+    p = references.patterns()
+    texts = [fold_tones(normalise(read_path(f).text).text) for f in corpus_docs]
+    found = 0
+    for head, tail in ((p.short, p.short_number), (p.this, p.this_word)):
+        whole = re.compile(head.pattern.removesuffix("$") + tail.pattern, head.flags | tail.flags)
+        for t in texts:
+            by_tail = [(h.start(), m.end()) for h, m in references._by_tail(head, tail, t)]
+            assert by_tail == [m.span() for m in whole.finditer(t)]
+            found += len(by_tail)
+    assert found > 100
 
 
 def _flat(phrases):
@@ -181,3 +198,20 @@ def test_type_name_tree_finds_what_the_flat_list_finds(corpus_docs):
         for t in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
                 [(m.span(), m.groups()) for m in flat.finditer(t)]
+
+
+@pytest.mark.corpus
+def test_windows_line_ends_give_the_same_text_with_offsets_into_the_file(corpus_docs):
+    """A document saved with \\r\\n (or old Mac \\r) line ends normalises to the same text
+    as with \\n, and every offset points at the same character of the file as read."""
+    for f in corpus_docs[::10]:
+        raw = read_path(f).text
+        plain = normalise(raw)
+        for sep in ("\r\n", "\r"):
+            crlf = raw.replace("\n", sep)
+            n = normalise(crlf)
+            assert n.text == plain.text
+            for i in range(0, len(n.text), 97):
+                ch = n.text[i]
+                if ch not in "\n ":
+                    assert crlf[n.offsets[i]] == ch

@@ -85,28 +85,22 @@ class _Builder:
 
 # -- steps ------------------------------------------------------------------------------------
 
+_LINE_BREAK = re.compile(r"\r\n?|[\f\v]")
+
+
 def step_newlines(text: str, markup: bool):
-    """\\r\\n and lone \\r become \\n; form feeds and vertical tabs end lines."""
+    """\r\n and lone \r become \n; form feeds and vertical tabs end lines."""
     if "\r" not in text and "\f" not in text and "\v" not in text:
         return text, None
+    # a Windows text file has one per line: found by re, the text between copied whole
     b = _Builder(len(text))
-    i, n = 0, len(text)
     last = 0
-    while i < n:
-        ch = text[i]
-        if ch == "\r":
-            b.copy(text, last, i)
-            b.put("\n", i)
-            i += 2 if i + 1 < n and text[i + 1] == "\n" else 1
-            last = i
-            continue
-        if ch in "\f\v":
-            b.copy(text, last, i)
-            b.put("\n", i)
-            last = i + 1
-        i += 1
-    b.copy(text, last, n)
-    return b.done(n)
+    for m in _LINE_BREAK.finditer(text):
+        b.copy(text, last, m.start())
+        b.put("\n", m.start())
+        last = m.end()
+    b.copy(text, last, len(text))
+    return b.done(len(text))
 
 
 def step_nfc(text: str, markup: bool):
@@ -295,9 +289,12 @@ def step_blocks(text: str, markup: bool):
                 raw = " " * hm.end() + raw[hm.end():]
             keep, starts_mark, ends_mark, has_marks = _strip_marks(raw)
             toggles = _toggles(raw) if has_marks else 0
+            if len(keep) == 1:
+                keep = None
+            content = raw if keep is None else "".join(raw[a:c] for a, c in keep)
         else:                           # (in Markdown too, a line without marks keeps all)
-            keep, starts_mark, ends_mark, toggles = [(0, len(raw))], False, False, 0
-        content = raw if len(keep) == 1 else "".join(raw[a:c] for a, c in keep)
+            keep, starts_mark, ends_mark, toggles = None, False, False, 0
+            content = raw
         stripped = content.strip()
         if not stripped:
             if not (markup and toggles and emph):
@@ -334,10 +331,12 @@ def step_blocks(text: str, markup: bool):
             index.append(line_start - 1)
         first = False
         # copy kept pieces, trimming the line's leading and trailing spaces
-        lead = len(content) - len(content.lstrip())
-        total = len(content.rstrip())
-        if len(keep) == 1:                  # no marks: the stripped line in one piece
-            pieces = [(line_start + lead, line_start + total)]
+        lead = len(content) - len(content.lstrip()) if content[0].isspace() else 0
+        total = lead + len(stripped)
+        if keep is None:                    # no marks: the stripped line in one piece
+            a = line_start + lead
+            parts.append(text[a:line_start + total])
+            index += count[a:line_start + total]
         else:
             pieces = []
             seen = 0
@@ -346,10 +345,10 @@ def step_blocks(text: str, markup: bool):
                 if hi > lo:
                     pieces.append((line_start + a + lo - seen, line_start + a + hi - seen))
                 seen += c - a
-        for a, c in pieces:
-            if c > a:
-                parts.append(text[a:c])
-                index += count[a:c]
+            for a, c in pieces:
+                if c > a:
+                    parts.append(text[a:c])
+                    index += count[a:c]
         prev_kept = stripped
         emph ^= toggles
         open_emph = bool(emph)
@@ -375,7 +374,7 @@ def normalise(text: str, markup: bool = True) -> Normalised:
         out, index = fn(text, markup)
         names.append(name)
         if index is not None:
-            offsets = index if offsets is None else array("l", (offsets[i] for i in index))
+            offsets = index if offsets is None else array("l", map(offsets.__getitem__, index))
         text = out
     if offsets is None:
         offsets = _identity(len(text))

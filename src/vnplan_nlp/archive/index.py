@@ -389,11 +389,13 @@ class _Dask:
 # -- the loop ---------------------------------------------------------------------------------
 
 def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
+        if hasattr(hashlib, "file_digest"):          # Python 3.11: one reused buffer
+            return hashlib.file_digest(f, "sha256").hexdigest()
+        h = hashlib.sha256()
+        for block in iter(lambda: f.read(1 << 16), b""):
             h.update(block)
-    return h.hexdigest()
+        return h.hexdigest()
 
 
 class _Inputs:
