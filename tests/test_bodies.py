@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from vnplan_nlp import settings
 from vnplan_nlp.bodies import (body_kind, code_valid_on, distinct_bodies, expand_abbreviations, find_bodies,
                                issuer_code_info, load_data, match_body, normalise_body, province, province_on,
                                same_body)
-from vnplan_nlp.normalise import normalise
-from vnplan_nlp.read import read_path
 
-CORPUS = settings.corpus_dir()
-DOCS = sorted((CORPUS / "docs").glob("*.txt")) if (CORPUS / "docs").is_dir() else []
-needs_corpus = pytest.mark.skipif(not DOCS, reason=f"corpus not found at {CORPUS} (set VNPLAN_CORPUS)")
-
-
-def corpus_text(doc_id: str) -> str:
-    src = read_path(CORPUS / "docs" / f"{doc_id}.txt")
-    return normalise(src.text, src.markup).text
+from corpus_helpers import DOCS, corpus_text, needs_corpus
 
 
 def test_data_files_carry_source_and_date():

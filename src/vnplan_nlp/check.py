@@ -1264,33 +1264,33 @@ def state_headings(doc: Document, r: Rule) -> list[Finding]:
 
 # -- citations and dates (C03, C04, C06, S10, S11/P12) ---------------------------------------------------
 
-def _date_end(value: Any) -> str | None:
-    """The last day a date value covers: '2025-11' -> '2025-11-31' (compares right as text)."""
+_BOUND_PAD = {"start": ("-01", "-01-01"), "end": ("-31", "-12-31")}
+
+
+def _date_bound(value: Any, side: str) -> str | None:
+    """The first (``side="start"``) or last (``"end"``) day a date value covers:
+    '2025-11' -> '2025-11-01' / '2025-11-31' (compares right as text); a period's own
+    start or end."""
     if isinstance(value, str):
+        month_pad, year_pad = _BOUND_PAD[side]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return value
         if re.fullmatch(r"\d{4}-\d{2}", value):
-            return value + "-31"
+            return value + month_pad
         if re.fullmatch(r"\d{4}", value):
-            return value + "-12-31"
+            return value + year_pad
         return None
-    if isinstance(value, dict) and value.get("end"):
-        return _date_end(value["end"])
+    if isinstance(value, dict) and value.get(side):
+        return _date_bound(value[side], side)
     return None
+
+
+def _date_end(value: Any) -> str | None:
+    return _date_bound(value, "end")
 
 
 def _date_start(value: Any) -> str | None:
-    if isinstance(value, str):
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return value
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            return value + "-01"
-        if re.fullmatch(r"\d{4}", value):
-            return value + "-01-01"
-        return None
-    if isinstance(value, dict) and value.get("start"):
-        return _date_start(value["start"])
-    return None
+    return _date_bound(value, "start")
 
 
 def later_than(a: str | None, b: str | None) -> bool:

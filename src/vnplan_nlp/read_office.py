@@ -253,6 +253,16 @@ class _Level:
         self.legal = legal is not None and legal.get(W + "val", "1") not in ("0", "false", "off")
 
 
+
+def _num_pr(ppr) -> tuple[str | None, str | None]:
+    """(numId, ilvl) of a paragraph's or style's properties (``w:pPr``), where it has a list."""
+    npr = ppr.find(W + "numPr") if ppr is not None else None
+    if npr is None:
+        return None, None
+    n = npr.find(W + "numId")
+    i = npr.find(W + "ilvl")
+    return (n.get(W + "val") if n is not None else None, i.get(W + "val") if i is not None else None)
+
 class _Numbering:
     """Resolves a paragraph's list label as Word (and LibreOffice) print it."""
 
@@ -298,15 +308,7 @@ class _Numbering:
             for st in sroot.findall(W + "style"):
                 sid = st.get(W + "styleId")
                 based = st.find(W + "basedOn")
-                num_id = ilvl = None
-                ppr = st.find(W + "pPr")
-                if ppr is not None:
-                    npr = ppr.find(W + "numPr")
-                    if npr is not None:
-                        n = npr.find(W + "numId")
-                        i = npr.find(W + "ilvl")
-                        num_id = n.get(W + "val") if n is not None else None
-                        ilvl = i.get(W + "val") if i is not None else None
+                num_id, ilvl = _num_pr(st.find(W + "pPr"))
                 self.styles[sid] = (num_id, ilvl, based.get(W + "val") if based is not None else None)
 
     def _style_numpr(self, sid: str | None) -> tuple[str | None, str | None]:
@@ -335,17 +337,11 @@ class _Numbering:
 
     def label(self, p) -> str:
         ppr = p.find(W + "pPr")
-        num_id = ilvl = None
         style = None
         if ppr is not None:
             ps = ppr.find(W + "pStyle")
             style = ps.get(W + "val") if ps is not None else None
-            npr = ppr.find(W + "numPr")
-            if npr is not None:
-                n = npr.find(W + "numId")
-                i = npr.find(W + "ilvl")
-                num_id = n.get(W + "val") if n is not None else None
-                ilvl = i.get(W + "val") if i is not None else None
+        num_id, ilvl = _num_pr(ppr)
         if num_id is None:
             s_num, s_ilvl = self._style_numpr(style)
             num_id = s_num

@@ -118,24 +118,27 @@ def vocab() -> _Vocab:
     st = d["stop_words"]
     cues = d["cues"]
     tl = d["task_lines"]
-    word_end = r"(?![\w])"
+    def words(items, after: str = "") -> re.Pattern:
+        """Any of the phrases ``items``, as whole words, then ``after``."""
+        return re.compile(rf"(?:{_alts(items)})(?![\w]){after}")
+
     return _Vocab(
-        heads=re.compile(rf"(?:{_alts(h['bodies'] + h['persons'])}){word_end}"),
-        not_heads=re.compile(rf"(?:{_alts(h['not_heads']['words'])}){word_end}"),
-        determiners=re.compile(rf"(?:{_alts(h['determiners'])}){word_end}\s*"),
-        list_nouns=re.compile(rf"(?:{_alts(d['list_nouns']['words'])}){word_end}"),
-        stops=re.compile(rf"(?:{_alts(st['phrases'])}){word_end}"),
+        heads=words(h['bodies'] + h['persons']),
+        not_heads=words(h['not_heads']['words']),
+        determiners=words(h['determiners'], r"\s*"),
+        list_nouns=words(d['list_nouns']['words']),
+        stops=words(st['phrases']),
         strong_stops=re.compile(r"(?:chủ\s+trì|phối\s+hợp|tham\s+mưu|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm)(?![\w])"),
         keep_after={_low(k): tuple(_low(x) for x in v) for k, v in st["keep_after"].items() if k != "note"},
-        lead_head=re.compile(rf"(?:{_alts(cues['lead']['head'])}){word_end}"),
-        lead_any=re.compile(rf"(?:{_alts(cues['lead']['anywhere'])}){word_end}"),
+        lead_head=words(cues['lead']['head']),
+        lead_any=words(cues['lead']['anywhere']),
         lead_not_after=tuple(_low(x) for x in cues["lead"]["not_after"]),
-        coord_head=re.compile(rf"(?:{_alts(cues['coordinate']['head'])}){word_end}"),
-        giao=re.compile(rf"(?:{_alts(cues['assign']['giao'])}){word_end}\s*"),
-        yeu_cau=re.compile(rf"(?:{_alts(cues['assign']['yeu_cau'])}){word_end}\s*"),
-        de_nghi=re.compile(rf"(?:{_alts(cues['assign']['de_nghi'])}){word_end}\s*:?\s*"),
-        adverbs=re.compile(rf"(?:(?:{_alts(cues['subject_predicates']['adverbs'])}){word_end}[\s,]*)*"),
-        predicates=re.compile(rf"(?:{_alts(cues['subject_predicates']['verbs'])}){word_end}"),
+        coord_head=words(cues['coordinate']['head']),
+        giao=words(cues['assign']['giao'], r"\s*"),
+        yeu_cau=words(cues['assign']['yeu_cau'], r"\s*"),
+        de_nghi=words(cues['assign']['de_nghi'], r"\s*:?\s*"),
+        adverbs=re.compile(rf"(?:(?:{_alts(cues['subject_predicates']['adverbs'])})(?![\w])[\s,]*)*"),
+        predicates=words(cues['subject_predicates']['verbs']),
         zones_assign=tuple(d["zones"]["assign"]),
         zones_skip=tuple(d["zones"]["skip"]),
         zones_skip_contains=tuple(d["zones"]["skip_contains"]),
@@ -145,8 +148,8 @@ def vocab() -> _Vocab:
         time_heads=re.compile(rf"^(?:[-+•*]\s*)?(?:{_alts(tl['time_heads'])})[^:\n]{{0,25}}:\s*"),
         other_heads=re.compile(rf"^(?:[-+•*]\s*)?(?:{_alts(tl['other_heads'])})[^:\n]{{0,20}}:\s*"),
         outside={k: tuple(v) for k, v in d["outside_authority"].items() if k != "note"},
-        closing_openers=re.compile(rf"(?:{_alts(d['closing']['openers'])}){word_end}"),
-        extend_to=re.compile(rf"(?<![\w])(?:{_alts(cues['extend_to']['words'])}){word_end}"),
+        closing_openers=words(d['closing']['openers']),
+        extend_to=re.compile(rf"(?<![\w])(?:{_alts(cues['extend_to']['words'])})(?![\w])"),
     )
 
 
