@@ -537,3 +537,35 @@ def test_the_seed_cites_30_ct_tw_when_the_parser_finds_references(tmp_path):
         citers = [os.path.basename(c["document"]["path"])
                   for d in (data["not_in_archive"] or {}).get("documents", []) for c in d["cited_by"]]
         assert "seed-103-kh-du-hungyen-2024.txt" in citers
+
+
+@needs_corpus
+@pytest.mark.parametrize("window", [1, 3, 200])
+def test_ranking_in_a_window_equals_ranking_every_match(new_store, tmp_path, monkeypatch, window):
+    """SQLite ranks a common phrase's matches by bm25 in the index before reading records;
+    the rows and their order are those of ranking every match, also where equal scores (exact
+    copies) run past the window, and where an earlier tier's rows are excluded."""
+    from vnplan_nlp.archive.store import SQLiteStore, Store
+    d = tmp_path / "docs"
+    d.mkdir()
+    for i, p in enumerate(sorted(DOCS.glob("*.txt"))[:30]):
+        shutil.copy(p, d / p.name)
+        if i % 3 == 0:      # a copy one line longer: nearly equal scores, another record
+            (d / f"copy-{p.name}").write_bytes(p.read_bytes() + b"\n")
+    s = new_store()
+    if s.dialect != "sqlite":
+        pytest.skip("SQLite's own ranking path (PostgreSQL ranks by its key classes)")
+    index_paths(s, [str(d)], workers=1, parser=parser_spec(), progress=False)
+    monkeypatch.setattr(SQLiteStore, "TOP_WINDOW", window)
+    compared = 0
+    for text in ("kế hoạch", "viet nam", "tuyen truyen", "ủy ban nhân dân tỉnh", "bao cao ket qua"):
+        for tier, phrases in parse_query(text).tiers():
+            for limit in (1, 2, 5, 50):
+                fast = s.match(phrases, Filters(), limit)
+                assert fast == Store.match(s, phrases, Filters(), limit), (text, tier, limit)
+                if fast:
+                    excl = {fast[0]["id"]}
+                    assert s.match(phrases, Filters(), limit, excl) == \
+                        Store.match(s, phrases, Filters(), limit, excl)
+                compared += len(fast)
+    assert compared > 100

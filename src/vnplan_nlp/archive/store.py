@@ -633,6 +633,37 @@ class SQLiteStore(Store):
                               "VALUES ('delete', ?, ?, ?)",
                               (doc_id, index_text(head_text(rec)), index_text(unpack(rec["text"]) or "")))
 
+    #: rows ranked by the index alone before the join (see match)
+    TOP_WINDOW = 200
+
+    def match(self, phrases, filters, limit, exclude=frozenset()):
+        """As :meth:`Store.match`. Without filters, the best ``limit`` rows are taken among
+        the index's best few hundred by bm25 before any record is read: a common phrase
+        ("Việt Nam") matches thousands of documents, and reading each one's record to sort
+        them cost more than the search. Where equal scores run past that window (copies of
+        one text), every match is ranked, as with filters."""
+        where, _ = filters.sql()
+        need = limit + len(exclude)
+        window = need + self.TOP_WINDOW
+        if where:
+            return super().match(phrases, filters, limit, exclude)
+        expr = self._match_sql(phrases)[3][0]
+        top = self.conn.execute("SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS bm FROM documents_fts "
+                                "WHERE documents_fts MATCH ? ORDER BY bm LIMIT ?", (expr, window)).fetchall()
+        if len(top) == window and top[-1][1] == top[need - 1][1]:
+            return super().match(phrases, filters, limit, exclude)
+        if len(top) > need:        # all that can rank before the limit: every row as good as the last needed one
+            cut = top[need - 1][1]
+            top = [r for r in top if r[1] <= cut]
+        score = {rid: -bm for rid, bm in top if rid not in exclude}
+        if not score:
+            return []
+        rows = self.conn.execute(f'SELECT {_BRIEF_SQL} FROM "documents" d WHERE d."id" IN '
+                                 f'({", ".join("?" for _ in score)})', list(score)).fetchall()
+        out = [dict(r, score=score[r["id"]]) for r in rows]
+        out.sort(key=lambda r: (-r["score"], r["path"]))
+        return out[:limit]
+
     def _match_sql(self, phrases):
         expr = " AND ".join('"' + " ".join(p) + '"' for p in phrases)
         return ("-f.bm", [],
