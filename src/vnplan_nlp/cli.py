@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -170,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for name in ("parse", "check", "tasks", "index"):     # the commands that read documents
+        if name in sub.choices:
+            sub.choices[name].add_argument(
+                "--ocr", action="store_true",
+                help="read scanned PDF pages and page images (.png .jpg .tif) with OCR (Tesseract, "
+                     "Vietnamese; a second or more a page); also VNPLAN_OCR=1")
     return ap
 
 
@@ -179,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         ap.print_help()
         return 2
+    if getattr(args, "ocr", False):
+        os.environ["VNPLAN_OCR"] = "1"      # read by the readers here and in parsing workers
     try:
         return args.func(args)
     except ReadError as e:

@@ -52,6 +52,9 @@ class SourceInfo(_Dict):
     pages: int | None = None
     sha256: str | None = None
     encoding: str | None = None
+    #: what the reader could not read as it should (damaged or image-only pages, a file
+    #: misnamed) and how it read it (pages read by OCR)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

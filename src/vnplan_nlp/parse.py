@@ -33,7 +33,7 @@ def parse_source(src: Source, *, extract: bool = True) -> Document:
     system = hr.system
     doc = Document(
         source=SourceInfo(path=src.path, format=src.format, pages=src.pages, sha256=src.sha256,
-                          encoding=src.encoding),
+                          encoding=src.encoding, warnings=list(src.warnings)),
         text=text, system=system, header=header, signatures=closing.signatures,
         recipients=closing.recipients, sections=sections, appendices=appendices,
         start=hr.start, body_start=hr.body_start, body_end=body_end, offsets=norm.offsets)
@@ -75,8 +75,9 @@ def _extractors():
     return extract.STAGES
 
 
-def parse_path(path: str | Path, *, extract: bool = True) -> Document:
-    return parse_source(read_path(path), extract=extract)
+def parse_path(path: str | Path, *, extract: bool = True, ocr: bool | None = None) -> Document:
+    """``ocr``: read scanned pages and page images with OCR (default: the VNPLAN_OCR setting)."""
+    return parse_source(read_path(path, ocr=ocr), extract=extract)
 
 
 def parse_text(text: str, path: str = "<string>", *, extract: bool = True) -> Document:

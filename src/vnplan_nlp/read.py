@@ -18,7 +18,9 @@ from . import settings
 from .errors import ReadError
 
 TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
-SUPPORTED = TEXT_EXTENSIONS | {".docx", ".doc", ".pdf"}
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}    # read with OCR only
+SUPPORTED = TEXT_EXTENSIONS | {".docx", ".doc", ".pdf"} | IMAGE_EXTENSIONS
+OCR_READS = IMAGE_EXTENSIONS | {".pdf"}             # readers that take ``ocr``
 
 
 @dataclass(frozen=True)
@@ -232,11 +234,14 @@ def read_string(text: str, path: str = "<string>") -> Source:
 
 def _readers():
     from . import read_office, read_pdf  # noqa: F401  (imported lazily: heavy dependencies)
-    return {".docx": read_office.read_docx, ".doc": read_office.read_doc, ".pdf": read_pdf.read_pdf}
+    readers = {".docx": read_office.read_docx, ".doc": read_office.read_doc, ".pdf": read_pdf.read_pdf}
+    readers.update(dict.fromkeys(IMAGE_EXTENSIONS, read_pdf.read_image))
+    return readers
 
 
-def read_path(path: str | Path) -> Source:
-    """Read one file, whatever its format. Raises :class:`ReadError` with a stable code."""
+def read_path(path: str | Path, ocr: bool | None = None) -> Source:
+    """Read one file, whatever its format. Raises :class:`ReadError` with a stable code.
+    ``ocr``: read scanned pages and page images with OCR (default: the VNPLAN_OCR setting)."""
     p = Path(path)
     if p.is_dir():
         raise ReadError(f"{p}: is a folder; give files, or use a command that walks folders.",
@@ -246,7 +251,8 @@ def read_path(path: str | Path) -> Source:
         return read_text(p)
     if ext not in SUPPORTED:
         _check_size(p)
-        raise ReadError(f"{p}: '{ext}' files are not read. Give .txt, .md, .docx, .doc or .pdf.",
+        raise ReadError(f"{p}: '{ext}' files are not read. Give .txt, .md, .docx, .doc or .pdf "
+                        "(or, with --ocr, a page image: .png, .jpg, .tif).",
                         path=str(p), code="unsupported-format")
     try:
         reader = _readers()[ext]
@@ -255,7 +261,7 @@ def read_path(path: str | Path) -> Source:
                         "dependencies (see README).", path=str(p), code="reader-missing") from None
     _check_size(p)
     try:
-        return reader(p)
+        return reader(p, ocr) if ext in OCR_READS else reader(p)
     except ReadError:
         raise
     except MemoryError:
@@ -270,13 +276,16 @@ def read_path(path: str | Path) -> Source:
                         "to PDF.", path=str(p), code="corrupt") from None
 
 
-def iter_inputs(paths, recursive: bool = True):
-    """Expand folders into the files the readers know, sorted; files are yielded as given."""
+def iter_inputs(paths, recursive: bool = True, ocr: bool | None = None):
+    """Expand folders into the files the readers know, sorted; files are yielded as given.
+    Page images are documents only where OCR is on (else a folder's pictures are left alone)."""
+    from .ocr import enabled
+    walked = SUPPORTED if enabled(ocr) else SUPPORTED - IMAGE_EXTENSIONS
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*") if recursive else p.iterdir()):
-                if f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith("."):
+                if f.is_file() and f.suffix.lower() in walked and not f.name.startswith("."):
                     yield f
         else:
             yield p

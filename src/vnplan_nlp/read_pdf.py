@@ -29,8 +29,8 @@ from . import settings
 from .errors import ReadError
 from .read import Segment, Source, _sha256
 
-OCR_HINT = ("Run OCR first, e.g. `ocrmypdf -l vie in.pdf out.pdf` or "
-            "`tesseract page.png out -l vie`, then read the result.")
+OCR_HINT = ("Read it with OCR: add --ocr (Tesseract with its Vietnamese model), or run "
+            "`ocrmypdf -l vie in.pdf out.pdf` first and read the result.")
 
 
 @dataclass
@@ -497,6 +497,47 @@ def _split_footnotes(lines: list[_Line], body: float) -> tuple[list[_Line], list
 
 # -- page 1 header block with pdfplumber ------------------------------------------------------
 
+def _header_cut(words: list[dict], page_height: float) -> tuple[float, float] | None:
+    """Where page 1's two-column header ends (distance from the top) and the x that parts
+    its columns, from the words' boxes (``x0``, ``x1``, ``top``, ``bottom``); None when the
+    page opens with no such block."""
+    x_left = min(w["x0"] for w in words)
+    x_right = max(w["x1"] for w in words)
+    width = max(x_right - x_left, 1.0)
+    centre = (x_left + x_right) / 2
+    # printed lines: words of one baseline
+    rows: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if rows and abs(w["top"] - rows[-1][0]["top"]) <= 2:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    cut = None
+    two_columns = False
+    for row in rows:
+        if row[0]["top"] > page_height * 0.5:
+            break
+        row.sort(key=lambda w: w["x0"])
+        size = statistics.median(w["bottom"] - w["top"] for w in row)
+        phrases = 1 + sum(1 for a, b in zip(row, row[1:]) if b["x0"] - a["x1"] > size)
+        mid = (row[0]["x0"] + row[-1]["x1"]) / 2
+        if phrases == 1 and abs(mid - centre) <= 0.07 * width:
+            cut = row[0]["top"] - 0.5
+            break
+        two_columns = two_columns or phrases > 1 or abs(mid - centre) > 0.15 * width
+    if cut is None:
+        if not two_columns:
+            return None
+        cut = page_height * 0.25           # no centred line: a fixed share of the page
+    if not two_columns:
+        return None
+    head = [w for w in words if w["bottom"] <= cut]
+    if not head:
+        return None
+    split = _column_split(head, x_left, width)
+    return cut, split
+
+
 def _header_block(data: bytes) -> tuple[list[_Line], float] | None:
     """The two-column header of page 1, left column then right column, and where it ends
     (distance from the top). None when page 1 has no such block."""
@@ -509,40 +550,10 @@ def _header_block(data: bytes) -> tuple[list[_Line], float] | None:
         words = [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2) if w.get("upright", True)]
         if not words:
             return None
-        x_left = min(w["x0"] for w in words)
-        x_right = max(w["x1"] for w in words)
-        width = max(x_right - x_left, 1.0)
-        centre = (x_left + x_right) / 2
-        # printed lines: words of one baseline
-        rows: list[list[dict]] = []
-        for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
-            if rows and abs(w["top"] - rows[-1][0]["top"]) <= 2:
-                rows[-1].append(w)
-            else:
-                rows.append([w])
-        cut = None
-        two_columns = False
-        for row in rows:
-            if row[0]["top"] > page.height * 0.5:
-                break
-            row.sort(key=lambda w: w["x0"])
-            size = statistics.median(w["bottom"] - w["top"] for w in row)
-            phrases = 1 + sum(1 for a, b in zip(row, row[1:]) if b["x0"] - a["x1"] > size)
-            mid = (row[0]["x0"] + row[-1]["x1"]) / 2
-            if phrases == 1 and abs(mid - centre) <= 0.07 * width:
-                cut = row[0]["top"] - 0.5
-                break
-            two_columns = two_columns or phrases > 1 or abs(mid - centre) > 0.15 * width
-        if cut is None:
-            if not two_columns:
-                return None
-            cut = page.height * 0.25           # no centred line: a fixed share of the page
-        if not two_columns:
+        got = _header_cut(words, page.height)
+        if got is None:
             return None
-        head = [w for w in words if w["bottom"] <= cut]
-        if not head:
-            return None
-        split = _column_split(head, x_left, width)
+        cut, split = got
 
         def column(left: bool) -> list[_Line]:
             def keep(obj) -> bool:
@@ -565,6 +576,21 @@ def _header_block(data: bytes) -> tuple[list[_Line], float] | None:
             return _join_orphans(out)
 
         return column(True) + column(False), cut
+
+
+def _lines_header(lines: list[_Line], page_height: float) -> tuple[list[_Line], float] | None:
+    """:func:`_header_block` for a page of OCR'd lines: the two header columns, left then right."""
+    if not lines:
+        return None
+    got = _header_cut([{"x0": ln.x0, "x1": ln.x1, "top": ln.top, "bottom": ln.bottom} for ln in lines],
+                      page_height)
+    if got is None:
+        return None
+    cut, split = got
+    head = sorted((ln for ln in lines if ln.bottom <= cut), key=lambda ln: (ln.top, ln.x0))
+    left = [ln for ln in head if (ln.x0 + ln.x1) / 2 < split]
+    right = [ln for ln in head if (ln.x0 + ln.x1) / 2 >= split]
+    return _join_orphans(left) + _join_orphans(right), cut
 
 
 def _join_orphans(lines: list[_Line]) -> list[_Line]:
@@ -651,17 +677,98 @@ def _drop_running(pages: list[list[_Line]]) -> int:
 
 # -- the reader -------------------------------------------------------------------------------
 
-def read_pdf(path: Path) -> Source:
+def read_pdf(path: Path, ocr: bool | None = None) -> Source:
+    """``ocr``: read pages that hold only an image with OCR (default: the VNPLAN_OCR setting)."""
     path = Path(path)
     data = path.read_bytes()
     pdf = _open(data, path)
     try:
-        return _read(pdf, data, path)
+        return _read(pdf, data, path, ocr)
     finally:
         pdf.close()
 
 
-def _read(pdf, data: bytes, path: Path) -> Source:
+def _ocr_lines(words) -> list[_Line]:
+    """Tesseract's words of one page as printed lines (its own line grouping, top to bottom)."""
+    by_line: dict = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    out = []
+    for ws in by_line.values():
+        ws.sort(key=lambda w: w.left)
+        size = statistics.median(w.bottom - w.top for w in ws)
+        # Tesseract may take the two cells of a header row ("XÃ LƯƠNG MINH" and "Độc lập - Tự
+        # do - Hạnh phúc") for one line: a gap of several letter heights parts them
+        runs = [[ws[0]]]
+        for w in ws[1:]:
+            if w.left - runs[-1][-1].right > 2.5 * size:
+                runs.append([w])
+            else:
+                runs[-1].append(w)
+        for run in runs:
+            out.append(_Line(unicodedata.normalize("NFC", " ".join(w.text for w in run)), run[0].left,
+                             max(w.right for w in run), min(w.top for w in run), max(w.bottom for w in run),
+                             size, run[0].right))
+    return _as_stream(out)
+
+
+def _as_stream(lines: list[_Line]) -> list[_Line]:
+    """OCR'd lines in the order a PDF producer draws them: each block of lines stacked
+    downwards (a paragraph, a column of the recipients or of the signature) one after the
+    other, so that :func:`_reading_order` finds the blocks side by side as it does in a
+    text layer. A line goes to the block whose last line is just above it and overlaps it."""
+    blocks: list[list[_Line]] = []
+    spans: list[list[float]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        for b, span in zip(reversed(blocks), reversed(spans)):
+            last = b[-1]
+            h = max(last.height, ln.height)
+            if (ln.top >= last.top + 0.3 * h and ln.top - last.bottom <= 1.5 * h
+                    and _overlap(ln.x0, ln.x1, span[0], span[1]) > 0):
+                b.append(ln)
+                span[0], span[1] = min(span[0], ln.x0), max(span[1], ln.x1)
+                break
+        else:
+            blocks.append([ln])
+            spans.append([ln.x0, ln.x1])
+    return [ln for b in blocks for ln in b]
+
+
+def _ocr_pages(pdf, indexes: list[int], path: Path) -> list[list[_Line]]:
+    import tempfile
+
+    from . import ocr
+    with tempfile.TemporaryDirectory(prefix="vnplan-pages-") as tmp:
+        images = ocr.render_pdf_pages(pdf, indexes, Path(tmp))
+        return [_ocr_lines(words) for words in ocr.read_images(images, path)]
+
+
+def read_image(path: Path, ocr: bool | None = None) -> Source:
+    """A page image (.png, .jpg, .tif), read with OCR."""
+    from . import ocr as ocr_mod
+    path = Path(path)
+    if not ocr_mod.enabled(ocr):
+        raise ReadError(f"{path}: is an image (a scanned page?). Read it with OCR: --ocr (or VNPLAN_OCR=1).",
+                        path=str(path), code="no-text-layer")
+    data = path.read_bytes()
+    try:
+        scale = ocr_mod.image_scale(path)
+    except Exception as e:       # PIL cannot open it
+        raise ReadError(f"{path}: the image cannot be opened ({type(e).__name__}); it is damaged or not "
+                        "an image. Scan the page again.", path=str(path), code="corrupt") from None
+    lines = _ocr_lines(ocr_mod.read_images([(path, scale)], path)[0])
+    if sum(ch.isalnum() for ln in lines for ch in ln.text) < 20:
+        raise ReadError(f"{path}: OCR found no text on the image. Check that it is a page of the document, "
+                        "scanned upright at 300 dpi.", path=str(path), code="no-text-layer")
+    from PIL import Image
+    with Image.open(path) as im:
+        width, height = im.width / scale, im.height / scale
+    warnings = [f"read by OCR (Tesseract, {settings.OCR_LANG}): check names and numbers against the scan"]
+    return _layout([lines], width, None, data, path, warnings, fmt=path.suffix.lower().lstrip(".") or "image",
+                   height=height)
+
+
+def _read(pdf, data: bytes, path: Path, ocr: bool | None = None) -> Source:
     n = len(pdf)
     if n == 0:
         raise ReadError(f"{path}: the PDF has no pages. Export the document to PDF again.",
@@ -673,7 +780,7 @@ def _read(pdf, data: bytes, path: Path) -> Source:
     warnings: list[str] = []
     pages: list[list[_Line]] = []
     bad_pages: list[int] = []
-    width = 595.0                             # A4, until page 1 says otherwise
+    width, height = 595.0, 842.0              # A4, until page 1 says otherwise
     scanned: list[int] = []                   # pages of images and (almost) no text
     budget = settings.MAX_TEXT_CHARS
     for i in range(n):
@@ -685,7 +792,7 @@ def _read(pdf, data: bytes, path: Path) -> Source:
             continue
         try:
             if i == 0:
-                width = page.get_width()
+                width, height = page.get_width(), page.get_height()
             tp = page.get_textpage()
             try:
                 lines = _pdfium_lines(page, tp)
@@ -713,6 +820,26 @@ def _read(pdf, data: bytes, path: Path) -> Source:
 
     letters = [sum(ch.isalnum() for ln in lines for ch in ln.text) for lines in pages]
     total = sum(letters)
+    from . import ocr as ocr_mod
+    ocr_done: list[int] = []
+    if ocr_mod.enabled(ocr):
+        bad = sum(1 for lines in pages for ln in lines for ch in ln.text
+                  if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
+        # no usable text layer: every page by OCR; else the pages that are only an image
+        targets = (list(range(n)) if total < max(20, 10 * n) or bad > 0.2 * max(total, 1)
+                   else [p - 1 for p in scanned])
+        if targets:
+            for i, lines in zip(targets, _ocr_pages(pdf, targets, path)):
+                pages[i] = lines
+            warnings.append(f"{_pages([i + 1 for i in targets])} read by OCR (Tesseract, "
+                            f"{settings.OCR_LANG}): check names and numbers against the scan")
+            scanned, ocr_done = [], targets
+            letters = [sum(ch.isalnum() for ln in lines for ch in ln.text) for lines in pages]
+            total = sum(letters)
+            if total < max(20, 10 * n):
+                raise ReadError(f"{path}: OCR found no text on the PDF's pages. Check that they are "
+                                "pages of the document, scanned upright at 300 dpi.",
+                                path=str(path), code="no-text-layer")
     if total < max(20, 10 * n):
         raise ReadError(f"{path}: the PDF's {n} page{'s hold' if n > 1 else ' holds'} no text, only "
                         "images (a scan). "
@@ -726,12 +853,23 @@ def _read(pdf, data: bytes, path: Path) -> Source:
         raise ReadError(f"{path}: the PDF's fonts carry no usable character map, so its text layer "
                         "is unreadable. " + OCR_HINT, path=str(path), code="no-text-layer")
 
+    # an OCR'd page 1 has no text layer for pdfplumber to read the header from
+    return _layout(pages, width, None if 0 in ocr_done else data, data, path, warnings, fmt="pdf",
+                   height=height)
+
+
+def _layout(pages: list[list[_Line]], width: float, pdf_data: bytes | None, data: bytes, path: Path,
+            warnings: list[str], fmt: str, height: float = 842.0) -> Source:
+    """The pages' printed lines in reading order, as a Source. ``pdf_data``: the PDF, whose
+    page 1 header block pdfplumber reads column by column; None where page 1 was read by OCR
+    (its lines are parted into the columns by their boxes). ``height``: page 1's height."""
+    n = len(pages)
     _drop_running(pages)
 
     header: list[_Line] = []
     if pages[0]:
         try:
-            got = _header_block(data)
+            got = _header_block(pdf_data) if pdf_data is not None else _lines_header(pages[0], height)
         except Exception as e:                 # pdfplumber cannot lay out page 1: PDFium alone
             got = None
             warnings.append(f"page 1 header read without layout ({type(e).__name__}: {e})")
@@ -761,7 +899,7 @@ def _read(pdf, data: bytes, path: Path) -> Source:
         else:
             segments.append(Segment(pos, pos + len(ln), page=where[i]))
         pos += len(ln) + 1
-    return Source(path=str(path), format="pdf", text=text, sha256=_sha256(data), pages=n,
+    return Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), pages=n,
                   markup=False, segments=segments, warnings=warnings)
 
 

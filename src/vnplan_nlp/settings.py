@@ -24,6 +24,12 @@ _LIMITS = {
     "MAX_PDF_PAGES": ("VNPLAN_MAX_PDF_PAGES", int, 2000),
     #: Seconds a legacy .doc conversion (LibreOffice, antiword) may take before it is stopped.
     "CONVERT_TIMEOUT": ("VNPLAN_CONVERT_TIMEOUT", float, 120.0),
+    #: 1: read scanned pages and page images with OCR (the commands' --ocr sets it).
+    "OCR": ("VNPLAN_OCR", int, 0),
+    #: Tesseract's language models for OCR ("vie", or "vie+eng").
+    "OCR_LANG": ("VNPLAN_OCR_LANG", str, "vie"),
+    #: Seconds OCR may take a page before it is stopped.
+    "OCR_PAGE_TIMEOUT": ("VNPLAN_OCR_PAGE_TIMEOUT", float, 120.0),
 }
 
 
