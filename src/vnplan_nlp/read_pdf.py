@@ -706,7 +706,10 @@ def _ocr_lines(words) -> list[_Line]:
             else:
                 runs[-1].append(w)
         for run in runs:
-            out.append(_Line(unicodedata.normalize("NFC", " ".join(w.text for w in run)), run[0].left,
+            text = " ".join(w.text for w in run)
+            if sum(ch.isalnum() for ch in text) < 2 and not text.isdigit():
+                continue            # a speck, a stroke of a signature or of a seal read as "^", "l"
+            out.append(_Line(unicodedata.normalize("NFC", text), run[0].left,
                              max(w.right for w in run), min(w.top for w in run), max(w.bottom for w in run),
                              size, run[0].right))
     return _as_stream(out)
@@ -723,8 +726,11 @@ def _as_stream(lines: list[_Line]) -> list[_Line]:
         for b, span in zip(reversed(blocks), reversed(spans)):
             last = b[-1]
             h = max(last.height, ln.height)
-            if (ln.top >= last.top + 0.3 * h and ln.top - last.bottom <= 1.5 * h
-                    and _overlap(ln.x0, ln.x1, span[0], span[1]) > 0):
+            # a paragraph's next line is close below and starts near its left edge; the
+            # signature cell under the last paragraph starts halfway across
+            if (ln.top >= last.top + 0.3 * h and ln.top - last.bottom <= 1.0 * h
+                    and _overlap(ln.x0, ln.x1, span[0], span[1]) > 0
+                    and ln.x0 - span[0] <= 0.25 * (span[1] - span[0])):
                 b.append(ln)
                 span[0], span[1] = min(span[0], ln.x0), max(span[1], ln.x1)
                 break
