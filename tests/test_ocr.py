@@ -176,3 +176,23 @@ def test_tesseract_tsv_rows_become_words_in_points():
     pages = ocr.parse_tsv(tsv, [300 / 72, 300 / 72])
     assert [w.text for w in pages[0]] == ["KẾ", "HOẠCH"] and pages[1] == []
     assert pages[0][0].left == pytest.approx(72.0) and pages[0][1].right == pytest.approx(288.0)
+
+
+@needs_pdf
+def test_a_missing_page_is_said_in_the_review(tmp_path):
+    """A typed plan with a scanned page, checked without OCR: the review says that page was
+    not read, in the text and the HTML report and in parse's text view."""
+    import pypdfium2 as pdfium
+    from vnplan_nlp.cli import main
+    scan = _scan(PDF, tmp_path / "p2.pdf", pages=[1])
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(str(PDF)), [0])
+    mixed.import_pages(pdfium.PdfDocument(str(scan)))
+    mixed.import_pages(pdfium.PdfDocument(str(PDF)), [2])
+    out = tmp_path / "mixed.pdf"
+    mixed.save(str(out))
+    for fmt in ("text", "html"):
+        rep = tmp_path / f"review.{fmt}"
+        main(["check", str(out), "--format", fmt, "-o", str(rep)])
+        body = rep.read_text(encoding="utf-8")
+        assert "page 2 is an image with no text" in body

@@ -38,6 +38,7 @@ def format_text(doc) -> str:
     """A readable view of one parsed document."""
     h = doc.header
     lines = [f"== {doc.source.path} ({doc.source.format}, {doc.system or 'system unknown'})"]
+    lines += [f"  ! {w}" for w in doc.source.warnings]      # what the reader could not read as it should
 
     def row(label, value, key=None):
         ev = h.evidence.get(key or label) if key or label else None

@@ -24,14 +24,16 @@ _LABELS = {
            "covered": "đã có", "partial": "một phần", "uncovered": "CHƯA CÓ", "na": "không áp dụng",
            "summary": "{e} lỗi, {w} cảnh báo, {i} ghi chú", "item": "Nhiệm vụ của văn bản cấp trên",
            "best": "Đoạn tương ứng trong dự thảo", "score": "Điểm", "status": "Kết quả",
-           "title": "Kết quả rà soát", "findings": "Các phát hiện", "document": "Văn bản"},
+           "title": "Kết quả rà soát", "findings": "Các phát hiện", "document": "Văn bản",
+           "reading": "Lưu ý khi đọc tệp"},
     "en": {"error": "ERRORS", "warning": "WARNINGS", "info": "NOTES", "line": "line", "source": "source",
            "expected": "expected", "pack": "Rule pack", "none": "No findings.",
            "coverage": "COVERAGE OF THE PARENT", "not_run": "Rules not run",
            "covered": "covered", "partial": "partial", "uncovered": "UNCOVERED", "na": "not applicable",
            "summary": "{e} errors, {w} warnings, {i} notes", "item": "Parent task",
            "best": "Best draft passage", "score": "Score", "status": "Status",
-           "title": "Review", "findings": "Findings", "document": "Document"},
+           "title": "Review", "findings": "Findings", "document": "Document",
+           "reading": "Reading the file"},
 }
 
 
@@ -70,6 +72,8 @@ def render_text(review: "Review") -> str:
     out = [f"== {d.source.path} — {_doc_title(review)}",
            f"   {L['pack']}: {review.pack.name} — {review.pack.title} [{review.pack_reason}]",
            "   " + L["summary"].format(e=c["error"], w=c["warning"], i=c["info"]), ""]
+    if d.source.warnings:           # pages missing or read by OCR: the review covers what was read
+        out += [f"{L['reading']}:"] + [f"  - {w}" for w in d.source.warnings] + [""]
     if not d.findings:
         out.append(L["none"])
     for sev in SEV_ORDER:
@@ -165,6 +169,9 @@ def render_html(review: "Review") -> str:
              f"{_e(review.pack.title)} · {_e(review.pack_reason)}</div>",
              '<div class="counts">' + "".join(
                  f'<span class="c-{s}">{_e(L[s])}: {c[s]}</span>' for s in SEV_ORDER) + "</div>", "</header>"]
+    if d.source.warnings:
+        parts.append(f'<p class="meta" style="margin:0 24px"><b>{_e(L["reading"])}:</b> '
+                     + "; ".join(_e(w) for w in d.source.warnings) + "</p>")
     # the findings list, each linking to its line
     parts.append(f"<h2>{_e(L['findings'])}</h2>")
     if d.findings:
