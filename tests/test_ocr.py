@@ -196,3 +196,24 @@ def test_a_missing_page_is_said_in_the_review(tmp_path):
         main(["check", str(out), "--format", fmt, "-o", str(rep)])
         body = rep.read_text(encoding="utf-8")
         assert "page 2 is an image with no text" in body
+
+
+@needs_ocr
+@needs_pdf
+def test_index_reads_scans_with_ocr_in_its_workers(tmp_path, capsys, monkeypatch):
+    """`vnplan index --ocr`: the parsing workers read the scan; without it the scan is listed
+    as an error that says to use --ocr, and the other files are indexed."""
+    from vnplan_nlp.archive import open_store, search
+    from vnplan_nlp.cli import main
+    monkeypatch.setenv("VNPLAN_OCR", "0")       # --ocr sets it for the workers: undone after the test
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _scan(PDF, docs / "scan.pdf", pages=[0], dpi=300)
+    shutil.copy(CORPUS / "docs" / "seed-103-kh-du-hungyen-2024.txt", docs / "seed.txt")
+    db = str(tmp_path / "a.sqlite")
+    assert main(["index", str(docs), "--db", db, "--workers", "2", "--no-progress"]) == 1
+    assert "--ocr" in capsys.readouterr().err
+    assert main(["index", str(docs), "--db", db, "--workers", "2", "--no-progress", "--ocr"]) == 0
+    with open_store(db) as s:
+        rows = search(s, "bau cu dai bieu Quoc hoi khoa XVI").rows
+    assert rows and rows[0]["path"].endswith("scan.pdf") and rows[0]["number_symbol"] == "16/KH-MTTQ-BTT"

@@ -189,7 +189,7 @@ def cmd_index(args) -> int:
     else:
         print(f"{report.indexed} indexed, {report.present} already archived, {report.unchanged} unchanged, "
               f"{len(report.failed)} failed in {report.seconds:.1f} s"
-              + (f" ({report.rate:.0f} documents/s)" if report.indexed else "")
+              + (f" ({report.rate:.{0 if report.rate >= 10 else 1}f} documents/s)" if report.indexed else "")
               + (f", {report.pruned_files} deleted file(s) pruned ({report.pruned_documents} "
                  "document(s) removed)" if args.prune else "")
               + f"; {total} documents in {store.url}", file=sys.stderr)
