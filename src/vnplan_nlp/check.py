@@ -426,6 +426,20 @@ def _number_parts(printed: str) -> tuple[str, str, str] | None:
     return m.group("so"), m.group("after"), m.group("rest")
 
 
+def _number_line_fields(printed: str) -> tuple[str, str | None, str | None, str, str] | None:
+    """A number line's parts: (what follows "Số", the number, its separator, the symbol,
+    all that follows "Số" and its marks)."""
+    parts = _number_parts(" ".join(printed.split()))
+    if not parts:
+        return None
+    _so, after, rest = parts
+    rest_c = rest.strip()
+    m = re.match(r"^(?P<num>\d+[a-z]?)?\s*(?P<sep>[-/.])?\s*(?P<sym>.*)$", rest_c)
+    if not m:
+        return after, None, None, rest_c, rest_c
+    return after, m.group("num"), m.group("sep"), m.group("sym").strip(), rest_c
+
+
 def _pad(num: str) -> str:
     return num.zfill(2) if num.isdigit() and int(num) < 10 else num
 
@@ -438,14 +452,10 @@ def party_number_line(doc: Document, r: Rule) -> list[Finding]:
         a, b = header_span(doc, "star", "issuer") or first_line_span(doc)
         return [r.finding(a, b, case="missing", expected="Số 103-KH/ĐU")]
     printed = h.number_line
-    parts = _number_parts(" ".join(printed.split()))
-    if not parts:
+    got = _number_line_fields(printed)
+    if not got:
         return []
-    _so, after, rest = parts
-    rest_c = rest.strip()
-    m = re.match(r"^(?P<num>\d+[a-z]?)?\s*(?P<sep>[-/.])?\s*(?P<sym>.*)$", rest_c)
-    num = m.group("num") if m else None
-    sym = (m.group("sym") if m else rest_c).strip()
+    after, num, sep, sym, rest_c = got
     toks = _symbol_tokens(sym)
     expected_sym = f"{toks[0]}/{'-'.join(toks[1:])}" if len(toks) >= 2 else sym.replace(" ", "")
     if not num:
@@ -460,7 +470,6 @@ def party_number_line(doc: Document, r: Rule) -> list[Finding]:
     body = rest_c
     if re.search(r"\s", body):
         problems.append("spaces")
-    sep = m.group("sep") if m else None
     state_form = bool(re.match(r"^[A-Za-zĐđ]+-[A-Za-zĐđ]", sym)) and "/" not in sym
     if state_form:
         problems.append("state_form")
@@ -484,15 +493,10 @@ def state_number_line(doc: Document, r: Rule) -> list[Finding]:
     if not h.number_line or not span:
         return []        # S01 reports a missing number
     printed = h.number_line
-    parts = _number_parts(" ".join(printed.split()))
-    if not parts:
+    got = _number_line_fields(printed)
+    if not got:
         return []
-    _so, after, rest = parts
-    rest_c = rest.strip()
-    m = re.match(r"^(?P<num>\d+[a-z]?)?\s*(?P<sep>[-/.])?\s*(?P<sym>.*)$", rest_c)
-    num = m.group("num") if m else None
-    sep = m.group("sep") if m else None
-    sym = (m.group("sym") if m else rest_c).strip()
+    after, num, sep, sym, rest_c = got
     year = re.match(r"^(\d{4})\s*/\s*(.*)$", sym)
     sym_body = year.group(2) if year else sym
     toks = _symbol_tokens(sym_body)
