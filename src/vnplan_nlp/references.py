@@ -17,7 +17,7 @@ The patterns are built from ``data/doctypes.json``, ``data/issuer_codes.json``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .bodies import LOWER, UPPER, expand_abbreviations, issuer_codes, load_data

@@ -209,13 +209,6 @@ def normalise_actor(actor: str) -> str:
     return name[:1].upper() + name[1:] if name else actor
 
 
-def actor_key(actor: str) -> str:
-    k = match_key(actor)
-    k = re.sub(r"[^\w\s&/]", " ", k)
-    k = re.sub(r"^(?:(?:các|mỗi|tất cả|toàn thể|những|đồng chí|đ/c)\s+)+", "", " ".join(k.split()))
-    return k
-
-
 @lru_cache(maxsize=1)
 def _abbreviations() -> list[tuple[re.Pattern, str]]:
     forms = load_json("responsibility_verbs.json")["abbreviations"]["forms"]
@@ -1457,8 +1450,7 @@ class _Extractor:
                         continue
                     break
                 cells = []
-                pos = a
-                raw = text_cells = t.split("|")
+                raw = t.split("|")
                 off = a
                 for c in raw:
                     cs = off
@@ -1548,7 +1540,6 @@ class _Extractor:
         s, e = c
         while e > s and text[e - 1] in ".;, ":
             e -= 1
-        cell = self.sc.low[s:e]
         out = []
         # 'Sở KH&CN chủ trì hướng dẫn, tổng hợp; Các sở, ngành, UBND cấp xã thực hiện ...'
         parts = []
@@ -1595,7 +1586,6 @@ class _Extractor:
     def _assign_cells(self, cell_lines, header):
         """Flattened cells (one per line, a long cell over several lines) to columns."""
         text = self.text
-        n = len(header)
         vals = list(cell_lines)
         out: dict = {}
         if not vals:
