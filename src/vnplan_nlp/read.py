@@ -239,6 +239,20 @@ def _readers():
     return readers
 
 
+def _legacy_text(src: Source) -> Source:
+    """A text that still reads as TCVN3 codes (a PDF made from a .VnTime document, whose
+    fonts carry no Unicode map; a Word run whose font the reader did not see) is converted
+    (one character for one: every offset holds). Capitals typed in the .VnTimeH fonts come
+    out in lower case: the warning says so."""
+    from .legacy import from_tcvn3, looks_tcvn3
+    if looks_tcvn3(src.text):
+        src.text = from_tcvn3(src.text)
+        src.warnings.append("the text reads as TCVN3 (.VnTime) codes and was converted to Unicode; "
+                            "lines typed in capitals (.VnTimeH) may come out in lower case: check them "
+                            "against the document")
+    return src
+
+
 def read_path(path: str | Path, ocr: bool | None = None) -> Source:
     """Read one file, whatever its format. Raises :class:`ReadError` with a stable code.
     ``ocr``: read scanned pages and page images with OCR (default: the VNPLAN_OCR setting)."""
@@ -261,7 +275,7 @@ def read_path(path: str | Path, ocr: bool | None = None) -> Source:
                         "dependencies (see README).", path=str(p), code="reader-missing") from None
     _check_size(p)
     try:
-        return reader(p, ocr) if ext in OCR_READS else reader(p)
+        return _legacy_text(reader(p, ocr) if ext in OCR_READS else reader(p))
     except ReadError:
         raise
     except MemoryError:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import settings
 from .errors import ReadError
+from .legacy import capitals_font, font_encoding, from_tcvn3
 from .read import Segment, Source, _sha256
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -165,6 +166,13 @@ def _docx_text(data: bytes, path: Path) -> tuple[str, list[Segment], list[str]]:
     walker = _Walker(document)
     walker.blocks(document.element.body, top=True)
     walker.footnotes(document)
+    if walker.legacy_runs["tcvn3"]:
+        walker.warnings.append(f"{walker.legacy_runs['tcvn3']} run(s) typed in TCVN3 (.VnTime) fonts, "
+                               "converted to Unicode")
+    if walker.legacy_runs["vni"]:
+        walker.warnings.append(f"{walker.legacy_runs['vni']} run(s) typed in VNI fonts are not converted "
+                               "and read as garbled letters: convert the document to Unicode (Unikey's "
+                               "converter, or Word's font conversion) and read it again")
     parts: list[str] = []
     segments: list[Segment] = []
     pos = 0
@@ -414,9 +422,58 @@ def _hidden(run) -> bool:
     return v is not None and v.get(W + "val", "1") not in _OFF
 
 
+class _Fonts:
+    """The font a run is set in: its own, else its paragraph style's (and the styles that
+    style is based on), else the document's default. Only to find runs typed in legacy
+    8-bit fonts (see legacy.py)."""
+
+    def __init__(self, document):
+        self.styles: dict[str, tuple[str | None, str | None]] = {}   # id -> (font, based on)
+        self.default: str | None = None
+        self.default_style: str | None = None
+        self.used = False             # does any style or default name a legacy font?
+        try:
+            root = document.styles.element
+        except Exception:
+            return
+        dd = root.find(W + "docDefaults")
+        if dd is not None:
+            self.default = _font_of(dd.find(W + "rPrDefault/" + W + "rPr"))
+        for st in root.findall(W + "style"):
+            sid = st.get(W + "styleId")
+            based = st.find(W + "basedOn")
+            self.styles[sid] = (_font_of(st.find(W + "rPr")), based.get(W + "val") if based is not None else None)
+            if st.get(W + "type") == "paragraph" and st.get(W + "default") in ("1", "true"):
+                self.default_style = sid
+
+    def of_style(self, sid: str | None) -> str | None:
+        seen = set()
+        sid = sid or self.default_style
+        while sid and sid not in seen:
+            seen.add(sid)
+            font, based = self.styles.get(sid, (None, None))
+            if font:
+                return font
+            sid = based
+        return self.default
+
+
+def _font_of(rpr) -> str | None:
+    """The Latin font an ``rPr`` names (``w:rFonts`` ascii, else hAnsi), if any."""
+    if rpr is None:
+        return None
+    f = rpr.find(W + "rFonts")
+    if f is None:
+        return None
+    return f.get(W + "ascii") or f.get(W + "hAnsi")
+
+
 class _Walker:
     def __init__(self, document):
         self.numbering = _Numbering(document)
+        self.fonts = _Fonts(document)
+        self.pstyle: str | None = None            # the style of the paragraph being read
+        self.legacy_runs = {"tcvn3": 0, "vni": 0}
         self.lines: list[tuple[str, int]] = []   # (text, paragraph number)
         self.para = 0
         self.warnings: list[str] = []
@@ -491,6 +548,9 @@ class _Walker:
         self.para += 1
         parts: list[str] = []
         boxes: list = []
+        ppr = p.find(W + "pPr")
+        ps = ppr.find(W + "pStyle") if ppr is not None else None
+        self.pstyle = ps.get(W + "val") if ps is not None else None
         self._inline(p, parts, boxes)
         text = "".join(parts)
         label = self.numbering.label(p)
@@ -504,10 +564,15 @@ class _Walker:
             if tag == W + "r":
                 if _hidden(ch):
                     continue
+                font = _font_of(ch.find(W + "rPr")) or self.fonts.of_style(self.pstyle)
+                legacy = font_encoding(font)
+                if legacy:
+                    self.legacy_runs[legacy] += 1
                 for c in ch:
                     t = c.tag
                     if t == W + "t":
-                        parts.append(c.text or "")
+                        parts.append(from_tcvn3(c.text or "", capitals_font(font)) if legacy == "tcvn3"
+                                     else (c.text or ""))
                     elif t in (W + "tab", W + "ptab"):
                         parts.append("\t")
                     elif t in (W + "br", W + "cr"):

@@ -1,0 +1,110 @@
+"""Text typed in legacy 8-bit Vietnamese fonts (TCVN3 .VnTime, VNI) inside Word files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from vnplan_nlp.legacy import TCVN3, font_encoding, from_tcvn3, looks_tcvn3
+from vnplan_nlp.parse import parse_path
+from vnplan_nlp.read import read_path
+
+# what the page shows, and what a .VnTime file holds for it (as Windows-1252 characters)
+PAIRS = [("Kế hoạch", "KÕ ho¹ch"), ("Bảo Thắng", "B¶o Th¾ng"), ("Mường Khương", "M\u00adêng Kh\u00ad¬ng"),
+         ("thực hiện", "thùc hiÖn"), ("Đảng ủy", "§¶ng ñy")]
+UNICODE_TO_TCVN3 = {letter: chr(code) for code, letter in TCVN3.items()}
+
+
+def to_tcvn3(text: str) -> str:
+    """What a typist's .VnTime file holds for ``text`` (lower case and ASCII)."""
+    return "".join(UNICODE_TO_TCVN3.get(ch, ch) for ch in text)
+
+
+@pytest.mark.parametrize("shown, held", PAIRS)
+def test_tcvn3_codes_read_as_the_letters_they_draw(shown, held):
+    assert from_tcvn3(held) == shown
+
+
+def test_the_table_is_tcvn_5712s():
+    """Every code against glibc's converter, where the machine has iconv."""
+    if not shutil.which("iconv"):
+        pytest.skip("no iconv on this machine")
+    for ch, letter in TCVN3.items():
+        code = bytes([ch])
+        got = subprocess.run(["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=code,
+                             capture_output=True).stdout.decode("utf-8")
+        assert got == letter, hex(ch)
+
+
+def test_font_names():
+    assert font_encoding(".VnTime") == font_encoding(".VnArialH") == "tcvn3"
+    assert font_encoding("VNI-Times") == "vni"
+    assert font_encoding("Times New Roman") is None and font_encoding(None) is None
+
+
+def _docx(path, paragraphs, default_font=None):
+    """paragraphs: [[(text, font or None), ...], ...]"""
+    import docx
+    d = docx.Document()
+    if default_font:
+        d.styles["Normal"].font.name = default_font
+    for runs in paragraphs:
+        p = d.add_paragraph()
+        for text, font in runs:
+            r = p.add_run(text)
+            if font:
+                r.font.name = font
+    d.save(path)
+    return path
+
+
+PLAN = ["ĐẢNG BỘ TỈNH HƯNG YÊN", "ĐẢNG ỦY SỞ NỘI VỤ", "*", "Số 103-KH/ĐU",
+        "ĐẢNG CỘNG SẢN VIỆT NAM", "Hưng Yên, ngày 15 tháng 6 năm 2024", "KẾ HOẠCH",
+        "tuyên truyền, tổ chức thực hiện Chỉ thị số 30-CT/TW",
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "1. Các chi bộ tổ chức quán triệt, báo cáo kết quả về Đảng ủy trước ngày 30/6/2024."]
+
+
+def test_a_vntime_document_reads_as_its_unicode_twin(tmp_path):
+    """The same plan typed in Unicode, and in .VnTime/.VnTimeH (capital lines in the H font,
+    as typists did), parse alike."""
+    uni = parse_path(_docx(tmp_path / "uni.docx", [[(line, "Times New Roman")] for line in PLAN]))
+
+    def legacy(line):
+        if line.isupper() or line == "*":      # capitals: the H font draws the lower-case codes as capitals
+            return [(to_tcvn3(line.lower()), ".VnTimeH")]
+        return [(to_tcvn3(line), ".VnTime")]
+    old = parse_path(_docx(tmp_path / "vn.docx", [legacy(line) for line in PLAN]))
+    assert old.text == uni.text
+    assert old.header.number_symbol == "103-KH/ĐU" and old.header.issued_date == "2024-06-15"
+    assert old.header.issuer == uni.header.issuer
+    assert any("TCVN3" in w for w in old.source.warnings)
+    # the document's default font: runs that name none are converted too
+    dflt = read_path(_docx(tmp_path / "dflt.docx", [[(to_tcvn3(PLAN[-1]), None)]], default_font=".VnTime"))
+    assert dflt.text == PLAN[-1]
+
+
+def test_vni_runs_are_said_not_converted(tmp_path):
+    src = read_path(_docx(tmp_path / "vni.docx", [[("Keá hoaïch", "VNI-Times")], [("Số 5", None)]]))
+    assert any("VNI" in w and "not converted" in w for w in src.warnings)
+
+
+def test_looks_tcvn3():
+    garbled = " ".join(held for _, held in PAIRS) * 5
+    assert looks_tcvn3(garbled)
+    assert not looks_tcvn3(" ".join(shown for shown, _ in PAIRS) * 5)
+
+
+def test_a_pdf_whose_text_reads_as_tcvn3_codes_is_converted(tmp_path):
+    """A PDF printed from a .VnTime document whose fonts carry no Unicode map: its text layer
+    holds the codes ("thùc hiÖn"); they are converted, and the reader says so."""
+    from vnplan_nlp.read import Source, _legacy_text
+    lines = [PLAN[7], PLAN[9]]                # (capitals are typed in the H fonts: not here)
+    body = "\n".join(to_tcvn3(line) for line in lines) * 3
+    src = _legacy_text(Source(path="x.pdf", format="pdf", text=body, sha256="0"))
+    assert src.text == "\n".join(lines) * 3
+    assert any("TCVN3" in w for w in src.warnings)
+    plain = _legacy_text(Source(path="y.pdf", format="pdf", text="\n".join(PLAN) * 3, sha256="0"))
+    assert plain.text == "\n".join(PLAN) * 3 and not plain.warnings
