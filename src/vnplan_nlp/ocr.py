@@ -26,7 +26,6 @@ from pathlib import Path
 from . import settings
 from .errors import ReadError
 
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 #: resolution pages are rendered at for OCR (Tesseract reads 300 dpi best)
 DPI = 300
 
@@ -131,9 +130,17 @@ def render_pdf_pages(pdf, indexes: list[int], folder: Path) -> list[tuple[Path, 
     return out
 
 
-def image_scale(path: Path) -> float:
-    """Pixels per point of a page image, from its resolution (300 dpi where it gives none)."""
+def image_geometry(path: Path) -> tuple[float, float, float]:
+    """A page image's pixels per point, from its resolution (300 dpi where it gives none),
+    and its width and height in points."""
     from PIL import Image
     with Image.open(path) as im:
         dpi = im.info.get("dpi", (DPI, DPI))[0] or DPI
-    return float(dpi) / 72 if dpi > 20 else DPI / 72
+        scale = float(dpi) / 72 if dpi > 20 else DPI / 72
+        return scale, im.width / scale, im.height / scale
+
+
+def warning(pages: str | None = None) -> str:
+    """The warning a document read by OCR carries (``pages``: which, where not all)."""
+    return (f"{pages + ' ' if pages else ''}read by OCR (Tesseract, {settings.OCR_LANG}): check names "
+            "and numbers against the scan")

@@ -758,7 +758,7 @@ def read_image(path: Path, ocr: bool | None = None) -> Source:
                         path=str(path), code="no-text-layer")
     data = path.read_bytes()
     try:
-        scale = ocr_mod.image_scale(path)
+        scale, width, height = ocr_mod.image_geometry(path)
     except Exception as e:       # PIL cannot open it
         raise ReadError(f"{path}: the image cannot be opened ({type(e).__name__}); it is damaged or not "
                         "an image. Scan the page again.", path=str(path), code="corrupt") from None
@@ -766,12 +766,8 @@ def read_image(path: Path, ocr: bool | None = None) -> Source:
     if sum(ch.isalnum() for ln in lines for ch in ln.text) < 20:
         raise ReadError(f"{path}: OCR found no text on the image. Check that it is a page of the document, "
                         "scanned upright at 300 dpi.", path=str(path), code="no-text-layer")
-    from PIL import Image
-    with Image.open(path) as im:
-        width, height = im.width / scale, im.height / scale
-    warnings = [f"read by OCR (Tesseract, {settings.OCR_LANG}): check names and numbers against the scan"]
-    return _layout([lines], width, None, data, path, warnings, fmt=path.suffix.lower().lstrip(".") or "image",
-                   height=height)
+    return _layout([lines], width, data, path, [ocr_mod.warning()], fmt=path.suffix.lower().lstrip(".") or "image",
+                   height=height, pdf_header=False)
 
 
 def _read(pdf, data: bytes, path: Path, ocr: bool | None = None) -> Source:
@@ -824,24 +820,19 @@ def _read(pdf, data: bytes, path: Path, ocr: bool | None = None) -> Source:
         warnings.append(f"{_pages(bad_pages)} {'is' if len(bad_pages) == 1 else 'are'} damaged "
                         "and could not be read")
 
-    letters = [sum(ch.isalnum() for ln in lines for ch in ln.text) for lines in pages]
-    total = sum(letters)
+    total, bad = _letters_and_unmapped(pages)
     from . import ocr as ocr_mod
     ocr_done: list[int] = []
     if ocr_mod.enabled(ocr):
-        bad = sum(1 for lines in pages for ln in lines for ch in ln.text
-                  if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
         # no usable text layer: every page by OCR; else the pages that are only an image
         targets = (list(range(n)) if total < max(20, 10 * n) or bad > 0.2 * max(total, 1)
                    else [p - 1 for p in scanned])
         if targets:
             for i, lines in zip(targets, _ocr_pages(pdf, targets, path)):
                 pages[i] = lines
-            warnings.append(f"{_pages([i + 1 for i in targets])} read by OCR (Tesseract, "
-                            f"{settings.OCR_LANG}): check names and numbers against the scan")
+            warnings.append(ocr_mod.warning(_pages([i + 1 for i in targets])))
             scanned, ocr_done = [], targets
-            letters = [sum(ch.isalnum() for ln in lines for ch in ln.text) for lines in pages]
-            total = sum(letters)
+            total, bad = _letters_and_unmapped(pages)
             if total < max(20, 10 * n):
                 raise ReadError(f"{path}: OCR found no text on the PDF's pages. Check that they are "
                                 "pages of the document, scanned upright at 300 dpi.",
@@ -853,29 +844,40 @@ def _read(pdf, data: bytes, path: Path, ocr: bool | None = None) -> Source:
     if scanned:
         warnings.append(f"{_pages(scanned)} {'is an image' if len(scanned) == 1 else 'are images'} "
                         "with no text (scanned?); that content is missing. " + OCR_HINT)
-    bad = sum(1 for lines in pages for ln in lines for ch in ln.text
-              if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
     if bad > 0.2 * total:
         raise ReadError(f"{path}: the PDF's fonts carry no usable character map, so its text layer "
                         "is unreadable. " + OCR_HINT, path=str(path), code="no-text-layer")
 
     # an OCR'd page 1 has no text layer for pdfplumber to read the header from
-    return _layout(pages, width, None if 0 in ocr_done else data, data, path, warnings, fmt="pdf",
-                   height=height)
+    return _layout(pages, width, data, path, warnings, fmt="pdf", height=height, pdf_header=0 not in ocr_done)
 
 
-def _layout(pages: list[list[_Line]], width: float, pdf_data: bytes | None, data: bytes, path: Path,
-            warnings: list[str], fmt: str, height: float = 842.0) -> Source:
-    """The pages' printed lines in reading order, as a Source. ``pdf_data``: the PDF, whose
-    page 1 header block pdfplumber reads column by column; None where page 1 was read by OCR
-    (its lines are parted into the columns by their boxes). ``height``: page 1's height."""
+def _letters_and_unmapped(pages: list[list[_Line]]) -> tuple[int, int]:
+    """The pages' letters and digits, and their characters a font left without a Unicode
+    value (private use, U+FFFD)."""
+    letters = unmapped = 0
+    for lines in pages:
+        for ln in lines:
+            for ch in ln.text:
+                if ch.isalnum():
+                    letters += 1
+                elif "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd":
+                    unmapped += 1
+    return letters, unmapped
+
+
+def _layout(pages: list[list[_Line]], width: float, data: bytes, path: Path, warnings: list[str],
+            fmt: str, height: float = 842.0, pdf_header: bool = True) -> Source:
+    """The pages' printed lines in reading order, as a Source (``data``: the file). Page 1's
+    header block is read column by column: by pdfplumber from the PDF (``pdf_header``), else
+    (a page read by OCR, an image) by its lines' boxes. ``height``: page 1's height."""
     n = len(pages)
     _drop_running(pages)
 
     header: list[_Line] = []
     if pages[0]:
         try:
-            got = _header_block(pdf_data) if pdf_data is not None else _lines_header(pages[0], height)
+            got = _header_block(data) if pdf_header else _lines_header(pages[0], height)
         except Exception as e:                 # pdfplumber cannot lay out page 1: PDFium alone
             got = None
             warnings.append(f"page 1 header read without layout ({type(e).__name__}: {e})")
