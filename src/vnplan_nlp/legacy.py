@@ -13,6 +13,7 @@ The table is TCVN 5712:1993's (checked against glibc's iconv TCVN5712-1 for ever
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # TCVN3 code (as the Windows-1252 character Word stores) -> Unicode letter
 _TCVN3_CODES = {
@@ -36,6 +37,7 @@ _TCVN3_FONT = re.compile(r"^\.vn", re.I)             # ".VnTime", ".VnArialH", "
 _VNI_FONT = re.compile(r"^vni[-_ ]", re.I)           # "VNI-Times", "VNI-Helve"
 
 
+@lru_cache(maxsize=256)
 def font_encoding(font: str | None) -> str | None:
     """"tcvn3" for a TCVN3 font, "vni" for a VNI font, None for a Unicode font."""
     if not font:

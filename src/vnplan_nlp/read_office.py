@@ -431,7 +431,7 @@ class _Fonts:
         self.styles: dict[str, tuple[str | None, str | None]] = {}   # id -> (font, based on)
         self.default: str | None = None
         self.default_style: str | None = None
-        self.used = False             # does any style or default name a legacy font?
+        self._resolved: dict[str | None, str | None] = {}     # style id -> its font, looked up once
         try:
             root = document.styles.element
         except Exception:
@@ -447,15 +447,21 @@ class _Fonts:
                 self.default_style = sid
 
     def of_style(self, sid: str | None) -> str | None:
+        """The font of paragraph style ``sid`` (the default style where None)."""
+        if sid in self._resolved:
+            return self._resolved[sid]
+        font = self.default
         seen = set()
-        sid = sid or self.default_style
-        while sid and sid not in seen:
-            seen.add(sid)
-            font, based = self.styles.get(sid, (None, None))
-            if font:
-                return font
-            sid = based
-        return self.default
+        cur = sid or self.default_style
+        while cur and cur not in seen:
+            seen.add(cur)
+            own, based = self.styles.get(cur, (None, None))
+            if own:
+                font = own
+                break
+            cur = based
+        self._resolved[sid] = font
+        return font
 
 
 def _font_of(rpr) -> str | None:
