@@ -830,18 +830,9 @@ class _Extractor:
                 continue
             b = ln.body
             t = self.text
-            req = False
-            giao = False
             # "Đề nghị X: ...", "Giao X ...", "Yêu cầu X ..."
-            lt = self.sc.low
-            m = self.v.de_nghi.match(lt, b)
-            if m:
-                req, b = True, m.end()
-            else:
-                m = self.v.giao.match(lt, b) or self.v.yeu_cau.match(lt, b)
-                if m:
-                    giao = bool(self.v.giao.match(lt, ln.body))
-                    b = m.end()
+            req, giao, after = self._cue(b)
+            b = after if after is not None else b
             a = self.sc.scan(b, ln.end)
             if not a:
                 continue
@@ -1055,18 +1046,10 @@ class _Extractor:
                     continue     # inside an actor phrase already read ('người đứng đầu cấp ủy; thủ trưởng ...')
                 if kind == "adverbial" and owner is not None:
                     continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
-                req = giao = False
-                b = s
-                m = self.v.de_nghi.match(lt, b)
-                if m:
-                    req, b = True, m.end()
-                else:
-                    m = self.v.giao.match(lt, b) or self.v.yeu_cau.match(lt, b)
-                    if m:
-                        giao = bool(self.v.giao.match(lt, s))
-                        b = m.end()
-                    elif kind == "inner" or not ln.path:
-                        continue     # before the first section only an explicit cue assigns
+                req, giao, after = self._cue(s)
+                if after is None and (kind == "inner" or not ln.path):
+                    continue     # before the first section only an explicit cue assigns
+                b = after if after is not None else s
                 yeu_cau = bool(self.v.yeu_cau.match(lt, s))
                 # "Căn cứ ..., X ..." / "Trong phạm vi ..., X ..."
                 a = self.sc.scan(b, ln.end)
@@ -1156,6 +1139,20 @@ class _Extractor:
                     if best is None or e.span[0] >= best.span[0]:
                         best = e
         return best
+
+    def _cue(self, at: int) -> tuple[bool, bool, int | None]:
+        """The cue a clause opens with at ``at``: "Đề nghị X" (a request), "Giao X" or
+        "Yêu cầu X" (an assignment). Returns (request?, "giao"?, where the actor then
+        begins), the last None where no cue opens there."""
+        lt = self.sc.low
+        m = self.v.de_nghi.match(lt, at)
+        if m:
+            return True, False, m.end()
+        g = self.v.giao.match(lt, at)
+        m = g or self.v.yeu_cau.match(lt, at)
+        if m:
+            return False, bool(g), m.end()
+        return False, False, None
 
     def _sentence_starts(self, ln: _Line):
         """Positions where a sentence or clause opens in a line: the line body, after '. ',

@@ -566,6 +566,15 @@ class Store:
         """After a run that stored ``indexed`` documents: leave the index ready for fast searches."""
 
 
+#: an FTS5 query's matches with their bm25 (the header weighing 5 to 1), lower is better
+_FTS_RANKED = "SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS bm FROM documents_fts WHERE documents_fts MATCH ?"
+
+
+def _fts_expr(phrases: list[tuple[str, ...]]) -> str:
+    """FTS5's expression for an AND of phrases."""
+    return " AND ".join('"' + " ".join(p) + '"' for p in phrases)
+
+
 class SQLiteStore(Store):
     dialect = "sqlite"
 
@@ -643,13 +652,11 @@ class SQLiteStore(Store):
         them cost more than the search. Where equal scores run past that window (copies of
         one text), every match is ranked, as with filters."""
         where, _ = filters.sql()
-        need = limit + len(exclude)
-        window = need + self.TOP_WINDOW
         if where:
             return super().match(phrases, filters, limit, exclude)
-        expr = self._match_sql(phrases)[3][0]
-        top = self.conn.execute("SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS bm FROM documents_fts "
-                                "WHERE documents_fts MATCH ? ORDER BY bm LIMIT ?", (expr, window)).fetchall()
+        need = limit + len(exclude)
+        window = need + self.TOP_WINDOW
+        top = self.conn.execute(f"{_FTS_RANKED} ORDER BY bm LIMIT ?", (_fts_expr(phrases), window)).fetchall()
         if len(top) == window and top[-1][1] == top[need - 1][1]:
             return super().match(phrases, filters, limit, exclude)
         if len(top) > need:        # all that can rank before the limit: every row as good as the last needed one
@@ -665,11 +672,8 @@ class SQLiteStore(Store):
         return out[:limit]
 
     def _match_sql(self, phrases):
-        expr = " AND ".join('"' + " ".join(p) + '"' for p in phrases)
-        return ("-f.bm", [],
-                "FROM (SELECT rowid, bm25(documents_fts, 5.0, 1.0) AS bm FROM documents_fts "
-                "WHERE documents_fts MATCH ?) f JOIN \"documents\" d ON d.\"id\" = f.rowid WHERE 1 = 1",
-                [expr])
+        return ("-f.bm", [], f'FROM ({_FTS_RANKED}) f JOIN "documents" d ON d."id" = f.rowid WHERE 1 = 1',
+                [_fts_expr(phrases)])
 
     def finish_indexing(self, indexed=0):
         """FTS5 keeps what each run adds as segments of its own, merged now and then; a
