@@ -17,7 +17,8 @@ import pytest
 from test_archive_sqlite import *  # noqa: F401,F403  (re-runs the shared semantics here)
 from test_archive_sqlite import _paths, seed_doc
 from vnplan_nlp.archive import add_document, open_store, search
-from vnplan_nlp.archive.store import StoreError
+from vnplan_nlp.archive.pgkeys import index_keys, phrase_keys
+from vnplan_nlp.archive.store import StoreError, head_text, unpack
 
 DSN = os.environ.get("VNPLAN_TEST_POSTGRES")
 
@@ -68,10 +69,20 @@ def test_it_really_is_postgresql(new_store):
     assert s.one("SELECT current_setting('server_version_num')::int >= 120000 AS ok")["ok"]
     add_document(s, seed_doc())
     s.execute("SET enable_seqscan = off")   # one row: make the planner show the index it has
+    has = 'SELECT "keys" @> ?::bigint[] AS ok FROM "documents"'
     plan = " ".join(r["QUERY PLAN"] for r in s.all(
-        'EXPLAIN SELECT "id" FROM "documents" WHERE "keys" @@ ?::tsquery', ["'tuyen truyen' & '@103 kh'"]))
+        'EXPLAIN SELECT "id" FROM "documents" WHERE "keys" @> ?::bigint[]', [phrase_keys([("tuyen", "truyen")])]))
     assert "documents_keys" in plan
-    assert s.one('SELECT "keys" @@ ?::tsquery AS ok FROM "documents"', ["'tuyen truyen#3' & '@kh du'"])["ok"]
+    assert s.one("SELECT pg_typeof(\"keys\")::text AS t FROM \"documents\"")["t"] == "bigint[]"
+    # the keys the text has, in their classes; and not those it lacks
+    assert s.one(has, [phrase_keys([("tuyen", "truyen")], "#3") + phrase_keys([("kh", "du")], "@")])["ok"]
+    assert s.one(has, [phrase_keys([("103", "kh")], "@")])["ok"]
+    assert not s.one(has, [phrase_keys([("truyen", "tuyen")])])["ok"]          # a pair is ordered
+    assert not s.one(has, [phrase_keys([("hoi", "nghi")], "@")])["ok"]     # not in the header
+    assert s.one(has, [phrase_keys([("hoi", "nghi")])])["ok"]
+    n = s.one('SELECT cardinality("keys") AS n FROM "documents"')["n"]
+    assert n == len(index_keys(head_text(s.one('SELECT * FROM "documents"')),
+                               unpack(s.one('SELECT "text" FROM "documents"')["text"]))["keys"])
 
 
 def test_phrase_of_three_syllables_is_checked_in_the_text(new_store):
@@ -98,3 +109,12 @@ def test_database_without_archive(pg_schema):
     with pytest.raises(StoreError) as e:
         open_store(pg_schema)
     assert e.value.code == "no-archive"
+
+
+def test_archive_with_other_keys_is_refused(new_store):
+    # an archive whose keys were made another way (before hashing: no keys_version) is not searched
+    s = new_store()
+    s.execute("DELETE FROM \"meta\" WHERE \"key\" = 'keys_version'")
+    with pytest.raises(StoreError) as e:
+        s.check_schema()
+    assert e.value.code == "schema" and "keys none" in e.value.message and "Index the documents again" in e.value.message

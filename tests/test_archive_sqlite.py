@@ -20,7 +20,7 @@ from vnplan_nlp.archive import Filters, add_document, index_paths, open_store, s
 from vnplan_nlp.archive import export as export_mod
 from vnplan_nlp.archive import graph
 from vnplan_nlp.archive.commands import show_data
-from vnplan_nlp.archive.search import fold, parse_query, period, snippet, tokens, type_names
+from vnplan_nlp.archive.search import TF_CLASSES, fold, parse_query, period, snippet, tokens, type_names
 from vnplan_nlp.archive.store import StoreError
 from vnplan_nlp.errors import UsageError
 
@@ -53,6 +53,46 @@ def test_fold_strips_diacritics_and_keeps_every_offset(text, folded):
 
 def test_tokens_split_codes_like_the_index():
     assert tokens(fold("Chỉ thị số 30-CT/TW")) == ["chi", "thi", "so", "30", "ct", "tw"]
+
+
+def _string_keys(head: str, body: str) -> dict[str, set[tuple[str, ...]]]:
+    """PostgreSQL's keys spelled out, class by class (the definition index_keys hashes)."""
+    from collections import Counter
+    toks, h = tokens(fold(body)), tokens(fold(head))
+    counts = Counter((t,) for t in toks) + Counter(zip(toks, toks[1:]))
+    out = {"": set(counts), "@": {(t,) for t in h} | set(zip(h, h[1:]))}
+    for c in TF_CLASSES:
+        out[f"#{c}"] = {u for u, n in counts.items() if n >= c}
+    return out
+
+
+def test_postgresql_keys_are_the_syllables_and_pairs_by_class():
+    from vnplan_nlp.archive.pgkeys import index_keys, phrase_keys
+    # the seed's title and its last paragraph: every key is there once, hashed, and nothing else
+    head = "Kế hoạch 103-KH/ĐU Quán triệt, tuyên truyền, tổ chức thực hiện Chỉ thị số 30-CT/TW"
+    body = ("Quán triệt, tuyên truyền Chỉ thị số 30-CT/TW và Kế hoạch số 317-KH/TU; tuyên truyền miệng, "
+            "tuyên truyền trực quan; tuyên truyền viên. Đổi mới nội dung, phương thức tuyên truyền miệng.")
+    got = index_keys(head, body)["keys"].tolist()
+    want = _string_keys(head, body)
+    assert want["#3"] == {("tuyen",), ("truyen",), ("tuyen", "truyen")} and ("truyen", "mieng") in want[""]
+    hashed = [k for mark, units in want.items() for u in units for k in phrase_keys([u], mark)]
+    assert len(got) == len(set(got)) == len(hashed) == len(set(hashed))   # no two keys share a hash
+    assert set(got) == set(hashed)
+    assert phrase_keys([("tuyen", "truyen", "mieng")]) == sorted(
+        phrase_keys([("tuyen", "truyen")]) + phrase_keys([("truyen", "mieng")]))
+    assert index_keys("", "")["keys"].tolist() == []
+
+
+@needs_corpus
+def test_postgresql_keys_hash_the_corpus_without_collision():
+    # each class of keys of every corpus text: as many hashes as distinct strings
+    from vnplan_nlp.archive.pgkeys import index_keys, phrase_keys
+    for path in sorted(DOCS.glob("*.txt"))[:40]:
+        text = path.read_text(encoding="utf-8")
+        want = _string_keys("", text)
+        got = index_keys("", text)["keys"].tolist()
+        assert len(set(got)) == len(got) == sum(map(len, want.values())), path.name
+        assert set(phrase_keys(sorted(want["#10"]), "#10")) <= set(got), path.name
 
 
 def test_query_with_quoted_phrase():

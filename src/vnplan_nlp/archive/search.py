@@ -10,8 +10,9 @@ words. Matching therefore runs in tiers, best first:
 2. ``all``: every syllable (and every quoted phrase) somewhere in the document.
 
 A document found by tier 1 always ranks above one found only by tier 2; within a tier
-the store's relevance function orders (SQLite: bm25, PostgreSQL: ts_rank_cd), the
-document's header (type, number, issuer, title) weighing more than its body.
+the store's relevance orders (SQLite: bm25; PostgreSQL: where and how often the phrase
+occurs, from the keys of :func:`index_keys`), the document's header (type, number,
+issuer, title) weighing more than its body.
 
 Snippets are cut from the accented text: :func:`fold` keeps the length of the text, so
 an offset in the folded text is the same offset in the original.
@@ -23,7 +24,6 @@ import calendar
 import json
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -96,43 +96,8 @@ def folded_tokens(text: str) -> list[str]:
     return [cache[t] for t in toks]
 
 
-#: tf classes marked in PostgreSQL's keys: a term occurring at least this often
+#: tf classes marked in PostgreSQL's keys (pgkeys.py): a term occurring at least this often
 TF_CLASSES = (10, 3)
-
-
-def index_keys(head: str, body: str) -> dict[str, str]:
-    """What PostgreSQL indexes.
-
-    ``keys`` (a ``tsvector`` literal, under a GIN index): every syllable and every pair of
-    adjacent syllables of the body ("tuyen", "tuyen truyen"), the same marked ``#3`` and
-    ``#10`` where they occur that often, and those of the header marked ``@``. A GIN
-    index answers an AND of such keys exactly, without reading any document: a phrase is
-    found as the AND of its syllable pairs, and its rank comes from which keys hold
-    (header, frequent, present).
-
-    ``head_terms``, ``body_terms``: the folded syllables, space-separated ("30-CT/TW" ->
-    "30 ct tw"), stored (not indexed) to check a phrase of three syllables and more as a
-    substring, on the documents holding all its pairs."""
-    toks = folded_tokens(body)
-    counts = Counter(toks)
-    counts.update(map(" ".join, zip(toks, toks[1:])))
-    keys = list(counts)
-    low = min(TF_CLASSES)
-    frequent = [(u, n) for u, n in counts.items() if n >= low]
-    for c in TF_CLASSES:
-        mark = f"#{c}"
-        keys += [u + mark for u, n in frequent if n >= c]
-    h = folded_tokens(head)
-    keys += {"@" + u for u in h + [" ".join(p) for p in zip(h, h[1:])]}
-    return {"keys": "'" + "' '".join(keys) + "'",    # tokens hold no quote; PostgreSQL sorts the keys
-            "head_terms": " ".join(h), "body_terms": " ".join(toks)}
-
-
-def phrase_units(phrase: tuple[str, ...]) -> list[str]:
-    """The keys a phrase needs: its syllable pairs (its one syllable)."""
-    if len(phrase) == 1:
-        return [phrase[0]]
-    return [f"{a} {b}" for a, b in zip(phrase, phrase[1:])]
 
 
 # -- queries ----------------------------------------------------------------------------------

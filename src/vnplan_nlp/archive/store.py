@@ -7,8 +7,8 @@ the full-text parts:
 
 - SQLite: a contentless FTS5 table ``documents_fts(head, body)`` (tokenizer unicode61,
   diacritics removed; đ is folded before), ranked by bm25 with the header weighing 5 to 1;
-- PostgreSQL: a ``keys`` tsvector in ``documents`` (see :func:`search.index_keys`:
-  syllables and syllable pairs, marked by frequency and header) under a GIN index,
+- PostgreSQL: ``keys`` in ``documents``, 64-bit integers (see :func:`search.index_keys`:
+  syllables and syllable pairs, marked by frequency and header, hashed) under a GIN index,
   which answers a tier exactly without reading any document; within a tier, documents
   rank by where and how often the phrase occurs (header, 10+ times, 3+ times, present),
   shorter first. A phrase of three syllables and more is checked, on the documents
@@ -36,7 +36,7 @@ from typing import Any, Iterator
 
 from ..errors import VnplanError
 from . import graph
-from .search import TF_CLASSES, Filters, _pattern, index_keys, index_text, key_text, phrase_units
+from .search import TF_CLASSES, Filters, _pattern, index_text, key_text
 
 SCHEMA_VERSION = 1
 #: Changes whenever folding or tokenising changes: the stored index must then be rebuilt.
@@ -229,6 +229,7 @@ def document_rows(d: dict, text: str, *, parser: str, dialect: str = "sqlite") -
 
 def fts_input(head: str, body: str, dialect: str) -> dict[str, str]:
     if dialect == "postgresql":
+        from .pgkeys import index_keys
         return index_keys(head, body)
     return {"head": index_text(head), "body": index_text(body)}
 
@@ -299,8 +300,7 @@ class Store:
                 self.execute(stmt)
             have = {r["key"]: r["value"] for r in self.all('SELECT "key", "value" FROM "meta"')}
             if not have:
-                for k, v in (("schema_version", SCHEMA_VERSION), ("fold_version", FOLD_VERSION),
-                             ("created_at", now())):
+                for k, v in (*self.versions().items(), ("created_at", now())):
                     self.execute('INSERT INTO "meta" ("key", "value") VALUES (?, ?)', (k, str(v)))
         self.check_schema()
 
@@ -310,12 +310,18 @@ class Store:
         except Exception:
             raise StoreError(f"{self.url}: this database is not a vnplan archive (no meta table). "
                              "Give the archive's path, or index into a new file.", code="schema")
-        if have.get("schema_version") != str(SCHEMA_VERSION) or have.get("fold_version") != str(FOLD_VERSION):
+        want = self.versions()
+        if any(have.get(k) != str(v) for k, v in want.items()):
+            names = {"schema_version": "schema", "fold_version": "folding", "keys_version": "keys"}
+            made = ", ".join(f"{names[k]} {have.get(k, 'none')}" for k in want)
+            reads = ", ".join(str(v) for v in want.values())
             raise StoreError(
-                f"{self.url}: the archive was made by another version of vnplan (schema "
-                f"{have.get('schema_version')}, folding {have.get('fold_version')}; this one reads "
-                f"{SCHEMA_VERSION}, {FOLD_VERSION}). Index the documents again into a new archive.",
-                code="schema")
+                f"{self.url}: the archive was made by another version of vnplan ({made}; this one "
+                f"reads {reads}). Index the documents again into a new archive.", code="schema")
+
+    def versions(self) -> dict[str, int]:
+        """What the archive's ``meta`` must say for this code to read it."""
+        return {"schema_version": SCHEMA_VERSION, "fold_version": FOLD_VERSION}
 
     def _fts_ddl(self) -> list[str]:
         raise NotImplementedError
@@ -708,12 +714,16 @@ class PostgresStore(Store):
         try:
             import psycopg
             from psycopg.rows import dict_row
-        except ImportError:
-            raise StoreError("a PostgreSQL archive needs the psycopg package: "
+
+            from . import pgkeys       # numpy
+        except ImportError as e:
+            raise StoreError(f"a PostgreSQL archive needs the {e.name} package: "
                              "pip install 'vnplan_nlp[archive]'", code="driver-missing")
         self._psycopg = psycopg
+        self._keys = pgkeys
         try:
             self.conn = psycopg.connect(dsn, autocommit=True, row_factory=dict_row, connect_timeout=10)
+            self.conn.adapters.register_dumper(pgkeys.Int8Array, pgkeys.int8_array_dumper())
         except psycopg.Error as e:
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise StoreError(f"{self.url}: cannot connect ({msg}). Check that the server is running "
@@ -779,24 +789,28 @@ class PostgresStore(Store):
             for stmt in ddl(self.dialect) + self._fts_ddl():
                 self.execute(stmt)
             # lz4 (PostgreSQL 14+, where built with it) reads the terms back several times
-            # faster than the default pglz (the phrase check reads them), and packs keys tighter
+            # faster than the default pglz (the phrase check reads them)
             try:
                 with self.conn.transaction():
-                    for col in ("terms", "keys"):
-                        self.execute(f'ALTER TABLE "documents" ALTER COLUMN "{col}" SET COMPRESSION lz4')
+                    self.execute('ALTER TABLE "documents" ALTER COLUMN "terms" SET COMPRESSION lz4')
             except self._psycopg.Error:
                 pass
             have = self.all('SELECT "key" FROM "meta"')
             if not have:
-                for k, v in (("schema_version", SCHEMA_VERSION), ("fold_version", FOLD_VERSION),
-                             ("created_at", now())):
+                for k, v in (*self.versions().items(), ("created_at", now())):
                     self.execute('INSERT INTO "meta" ("key", "value") VALUES (?, ?)', (k, str(v)))
         self.check_schema()
+
+    def versions(self):
+        return {**super().versions(), "keys_version": self._keys.KEYS_VERSION}
 
     def _fts_ddl(self):
         # The keys (see search.index_keys) live in the documents table itself: one
         # bitmap scan of their GIN index finds, filters and orders a tier's documents.
-        return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" TSVECTOR',
+        # The keys are random 64-bit numbers: stored as they are (EXTERNAL), never offered
+        # to a compressor that could not shrink them.
+        return ['ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "keys" BIGINT[]',
+                'ALTER TABLE "documents" ALTER COLUMN "keys" SET STORAGE EXTERNAL',
                 'ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "terms" TEXT',
                 # a larger pending list amortises the index's upkeep over many documents;
                 # the indexer flushes it at the end of a run (finish_indexing)
@@ -817,7 +831,7 @@ class PostgresStore(Store):
 
     def _fts_columns(self, fts):
         # the terms padded with spaces, header and body apart: ' lay y kien ' finds a phrase
-        return [("keys", "?::tsvector", [fts["keys"]]),
+        return [("keys", "?", [self._keys.Int8Array.of(fts["keys"])]),
                 ("terms", "?", [f' {fts["head_terms"]} | {fts["body_terms"]} '])]
 
     def _fts_insert(self, doc_id, fts):
@@ -828,26 +842,25 @@ class PostgresStore(Store):
 
     #: A tier's documents in rank order: the phrase in the header, then recurring in the
     #: text (10 times and more, 3 and more), then present; shorter documents first.
-    SUBTIERS = (("header", "@{}", 4.0), *((f"{c}+ times", "{}#" + str(c), 3.0 - i)
-                                            for i, c in enumerate(TF_CLASSES)), ("present", "{}", 1.0))
+    SUBTIERS = (("header", "@", 4.0), *((f"{c}+ times", f"#{c}", 3.0 - i)
+                                       for i, c in enumerate(TF_CLASSES)), ("present", "", 1.0))
 
-    def _subtier_sql(self, phrases, filters, limit, exclude, fmt, weight, ids_only=False):
-        units = sorted({u for p in phrases for u in phrase_units(p)})
-        tsq = " & ".join("'" + fmt.format(u) + "'" for u in units)
+    def _subtier_sql(self, phrases, filters, limit, exclude, mark, weight, ids_only=False):
         where, wparams = filters.sql()
         if exclude:
             where.append(f'd."id" NOT IN ({", ".join("?" for _ in exclude)})')
             wparams += sorted(exclude)
         cols = 'd."id"' if ids_only else \
             f'{_BRIEF_SQL}, ({weight} + 1.0 / (1 + d."chars" / 10000.0))::float8 AS score'
-        sql = (f'SELECT {cols} FROM "documents" d WHERE d."keys" @@ ?::tsquery'
+        sql = (f'SELECT {cols} FROM "documents" d WHERE d."keys" @> ?::bigint[]'
                + "".join(f" AND {w}" for w in where) + ' ORDER BY d."chars", d."path"'
                + ("" if limit is None else " LIMIT ?"))
-        return self._sql(sql), [tsq, *wparams] + ([] if limit is None else [limit])
+        return self._sql(sql), [self._keys.phrase_keys(phrases, mark), *wparams] + ([] if limit is None else [limit])
 
     def match_sql(self, phrases, filters, limit, exclude=frozenset()):
         sql, params = self._subtier_sql(phrases, filters, limit, exclude, *self.SUBTIERS[0][1:])
-        return sql + f"\n-- then the same with the keys {', '.join(f for _, f, _ in self.SUBTIERS[1:])}", params
+        return sql + ("\n-- the keys of the phrases' syllable pairs (search.phrase_keys) in the header;"
+                      f" then the same with those marked {', '.join(m or 'present' for _, m, _ in self.SUBTIERS[1:])}"), params
 
     def match(self, phrases, filters, limit, exclude=frozenset()):
         """As :meth:`Store.match`, rank class by rank class (see :data:`SUBTIERS`).
@@ -863,24 +876,24 @@ class PostgresStore(Store):
         needles = [" " + " ".join(p) + " " for p in longs]
         heads = [re.compile(_pattern(p)) for p in longs]
         lacking: set[int] = set()       # checked: the phrase is not there (in no class either)
-        for name, fmt, weight in self.SUBTIERS:
+        for name, mark, weight in self.SUBTIERS:
             want = limit - len(out)
             if want <= 0:
                 break
-            if needles and "#" in fmt:
+            if needles and mark.startswith("#"):
                 # how often a long phrase's pairs recur says little of how often the phrase
                 # does, and checking the documents where they recur without it costs most
                 continue
             if not needles:
-                sql, params = self._subtier_sql(phrases, filters, want, exclude, fmt, weight)
+                sql, params = self._subtier_sql(phrases, filters, want, exclude, mark, weight)
                 got = [dict(r) for r in self.execute(sql, params).fetchall()]
             elif name == "header":
                 # the header is in the row itself: checked here, no document read
-                sql, params = self._subtier_sql(phrases, filters, None, exclude, fmt, weight)
+                sql, params = self._subtier_sql(phrases, filters, None, exclude, mark, weight)
                 got = [dict(r) for r in self.execute(sql, params).fetchall()
                        if all(h.search(head_text(r)) for h in heads)]
             else:
-                sql, params = self._subtier_sql(phrases, filters, None, exclude, fmt, weight, ids_only=True)
+                sql, params = self._subtier_sql(phrases, filters, None, exclude, mark, weight, ids_only=True)
                 order = [r["id"] for r in self.execute(sql, params).fetchall() if r["id"] not in lacking]
                 got = []
                 step = max(3 * want, 64)
