@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .search import _FOLDED_MAX, TF_CLASSES, folded_tokens
+from .search import _FOLDED, TF_CLASSES, cached, fold_run, runs
 
 #: The marks of a key's class: in the header, 10+ times, 3+ times, present.
 HEADER, PRESENT = "@", ""
@@ -35,22 +35,28 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _S31)
 
 
-# each distinct folded syllable is hashed once (bounded like the folding cache)
+# each distinct syllable is hashed once: by its folded form (a query's), by its run as
+# written (a document's: no folding needed to find it)
 _HASHED: dict[str, int] = {}
+_RUN_HASHED: dict[str, int] = {}
+
+
+def _hash(syllable: str) -> int:
+    """A folded syllable's 64-bit hash (BLAKE2b: the same in every process and release,
+    unlike Python's ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(syllable.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def _syllable_hashes(syllables: list[str]) -> np.ndarray:
-    """A 64-bit hash of each folded syllable (BLAKE2b: the same in every process and
-    release, unlike Python's ``hash``)."""
-    cache = _HASHED
-    missing = set(syllables).difference(cache)
-    if missing:
-        if len(cache) + len(missing) > _FOLDED_MAX:
-            cache.clear()
-            missing = set(syllables)
-        for t in missing:
-            cache[t] = int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
-    return np.array([cache[t] for t in syllables], dtype=_U64)
+    """The hash of each folded syllable."""
+    return np.array(cached(_HASHED, syllables, _hash), dtype=_U64)
+
+
+def _text_syllables(text: str) -> tuple[list[str], np.ndarray]:
+    """A text's folded syllables, and their hashes."""
+    rs = runs(text)
+    return cached(_FOLDED, rs, fold_run), np.array(cached(_RUN_HASHED, rs, lambda r: _hash(fold_run(r))),
+                                                   dtype=_U64)
 
 
 def _units(h: np.ndarray) -> np.ndarray:
@@ -80,13 +86,13 @@ def index_keys(head: str, body: str) -> dict[str, Any]:
     ``head_terms``, ``body_terms``: the folded syllables, space-separated ("30-CT/TW" ->
     "30 ct tw"), stored (not indexed) to check a phrase of three syllables and more as a
     substring, on the documents holding all its pairs."""
-    toks = folded_tokens(body)
-    units, counts = np.unique(_units(_syllable_hashes(toks)), return_counts=True)
+    toks, hashes = _text_syllables(body)
+    units, counts = np.unique(_units(hashes), return_counts=True)
     keys = [units]
     for c in TF_CLASSES:
         keys.append(_marked(units[counts >= c], f"#{c}"))
-    h = folded_tokens(head)
-    keys.append(_marked(np.unique(_units(_syllable_hashes(h))), HEADER))
+    h, hashes = _text_syllables(head)
+    keys.append(_marked(np.unique(_units(hashes)), HEADER))
     return {"keys": np.concatenate(keys).view(np.int64),
             "head_terms": " ".join(h), "body_terms": " ".join(toks)}
 

@@ -80,20 +80,36 @@ _FOLDED: dict[str, str] = {}
 _FOLDED_MAX = 500_000
 
 
-def folded_tokens(text: str) -> list[str]:
-    """``tokens(fold(text))``, faster: the runs of letters and digits are found in the text
-    as it is (folding maps a letter to a letter, so they are the same runs), and each
-    distinct run is folded once."""
-    toks = (_TOKEN if "_" in text else _WORD).findall(text)
-    cache = _FOLDED
-    missing = set(toks).difference(cache)
-    if missing:
+def cached(cache: dict, items: list, make) -> list:
+    """``[make(x) for x in items]``, each distinct ``x`` made once and kept in ``cache``
+    (cleared when it would pass :data:`_FOLDED_MAX`): a document's syllables repeat, and
+    most were seen in the documents before it."""
+    try:
+        return list(map(cache.__getitem__, items))    # the common case: every one known
+    except KeyError:
+        missing = set(items).difference(cache)
         if len(cache) + len(missing) > _FOLDED_MAX:
             cache.clear()
-            missing = set(toks)
-        for t in missing:
-            cache[t] = t.translate(_FOLD).lower()
-    return [cache[t] for t in toks]
+            missing = set(items)
+        for x in missing:
+            cache[x] = make(x)
+        return list(map(cache.__getitem__, items))
+
+
+def runs(text: str) -> list[str]:
+    """The runs of letters and digits of ``text`` as it is (folding maps a letter to a
+    letter, so they are the runs of the folded text too)."""
+    return (_TOKEN if "_" in text else _WORD).findall(text)
+
+
+def fold_run(run: str) -> str:
+    return run.translate(_FOLD).lower()
+
+
+def folded_tokens(text: str) -> list[str]:
+    """``tokens(fold(text))``, faster: the runs are found in the text as it is, and each
+    distinct run is folded once."""
+    return cached(_FOLDED, runs(text), fold_run)
 
 
 #: tf classes marked in PostgreSQL's keys (pgkeys.py): a term occurring at least this often
