@@ -30,3 +30,11 @@ def parse_path_slow(path):
         if m:
             time.sleep(float(m.group(1)))
     return _parse_path(path)
+
+
+def parse_path_ocr_flag(path, ocr=None):
+    """The project's parser, saying in the document's warnings how it was called: whether
+    the indexer asked for OCR reaches the process that parses."""
+    doc = _parse_path(path)
+    doc.source.warnings.append(f"called with ocr={ocr}; VNPLAN_OCR={os.environ.get('VNPLAN_OCR')}")
+    return doc

@@ -6,6 +6,7 @@ builds must export exactly as one built by the local process pool.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -14,6 +15,7 @@ import pytest
 from archive_helpers import DOCS, SEED, SRC, TESTS, needs_corpus, parser_spec
 from vnplan_nlp.archive import export, index_paths, open_store
 from vnplan_nlp.archive.index import IndexError_
+from vnplan_nlp.archive.store import unpack
 
 distributed = pytest.importorskip("distributed")
 
@@ -70,6 +72,19 @@ def test_dask_cluster_builds_the_same_archive(cluster, docs, tmp_path):
     with open_store(tmp_path / "local.sqlite", create=True) as s:
         index_paths(s, [str(docs)], workers=2, parser=parser_spec(), progress=False)
         assert _export(s) == got
+
+
+@needs_corpus
+def test_ocr_reaches_the_dask_workers_with_each_batch(cluster, docs, tmp_path, monkeypatch):
+    # the workers were started without VNPLAN_OCR: --ocr must reach them with the work
+    monkeypatch.delenv("VNPLAN_OCR", raising=False)
+    with open_store(tmp_path / "dask.sqlite", create=True) as s:
+        for ocr in (True, False):
+            index_paths(s, [str(SEED)], parser="archive_parsers:parse_path_ocr_flag", progress=False,
+                        dask=cluster.scheduler_address, ocr=ocr, force=True)
+            data = json.loads(unpack(s.one('SELECT "data" FROM "documents"')["data"]))
+            said = [w for w in data["source"]["warnings"] if w.startswith("called with")]
+            assert said == [f"called with ocr={True if ocr else None}; VNPLAN_OCR=None"]
 
 
 def test_workers_that_cannot_import_the_parser(cluster, tmp_path, docs, monkeypatch):

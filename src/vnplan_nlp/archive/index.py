@@ -91,11 +91,12 @@ def parser_version(spec: str) -> str:
     return f"{spec}@{getattr(top, '__version__', '?')}"
 
 
-def parse_one(path: str, spec: str, dialect: str = "sqlite") -> tuple:
+def parse_one(path: str, spec: str, dialect: str = "sqlite", ocr: bool = False) -> tuple:
     """Parse one file into rows. Returns ``("ok", path, rows)`` or ``("error", path, code, message)``;
-    never raises for a bad file."""
+    never raises for a bad file. ``ocr``: read scans with OCR (the parser is called with
+    ``ocr=True``)."""
     try:
-        doc = load_parser(spec)(path)
+        doc = load_parser(spec)(path, ocr=True) if ocr else load_parser(spec)(path)
         d = doc.to_dict()
         src = d.setdefault("source", {})
         if not src.get("sha256"):
@@ -127,18 +128,20 @@ def _stamp(number: int, epoch: float) -> int:
     return (number & 0x7FFFFFFF) << 32 | (int((time.monotonic() - epoch) * 1000) & _HALF)
 
 
-def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite", first: int = -1) -> list[tuple]:
+def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite", first: int = -1,
+                ocr: bool = False) -> list[tuple]:
     """``dialect``: the store the rows are for (see :func:`store.document_rows`);
-    ``first``: the number of the batch's first file, for the indexer's timeout (see _CLOCK)."""
+    ``first``: the number of the batch's first file, for the indexer's timeout (see _CLOCK);
+    ``ocr``: as :func:`parse_one` (sent with each batch, so a Dask worker needs no setting)."""
     clock = _CLOCK
     if clock is None or first < 0:
-        return [parse_one(p, spec, dialect) for p in paths]
+        return [parse_one(p, spec, dialect, ocr) for p in paths]
     slots, slot, epoch = clock
     out = []
     try:
         for i, p in enumerate(paths):
             slots[slot] = _stamp(first + i, epoch)
-            out.append(parse_one(p, spec, dialect))
+            out.append(parse_one(p, spec, dialect, ocr))
     finally:
         slots[slot] = -1
     return out
@@ -240,8 +243,8 @@ class _Done:
 class _Inline:
     """No workers: parse in this process (``--workers 1``)."""
 
-    def submit(self, batch, spec, dialect, first=-1):
-        return _Done(parse_batch(batch, spec, dialect))
+    def submit(self, batch, spec, dialect, first=-1, ocr=False):
+        return _Done(parse_batch(batch, spec, dialect, ocr=ocr))
 
     def done(self, futures, timeout=None):
         return list(futures), []
@@ -273,8 +276,8 @@ class _Processes:
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                         initargs=initargs)
 
-    def submit(self, batch, spec, dialect, first=-1):
-        return self.pool.submit(parse_batch, batch, spec, dialect, first if self.timed else -1)
+    def submit(self, batch, spec, dialect, first=-1, ocr=False):
+        return self.pool.submit(parse_batch, batch, spec, dialect, first if self.timed else -1, ocr)
 
     def done(self, futures, timeout=None):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -350,8 +353,8 @@ class _Dask:
                               "(dask worker {scheduler}).", code="dask-workers")
         self.workers = len(found)
 
-    def submit(self, batch, spec, dialect, first=-1):
-        return self.client.submit(parse_batch, batch, spec, dialect, pure=False)
+    def submit(self, batch, spec, dialect, first=-1, ocr=False):
+        return self.client.submit(parse_batch, batch, spec, dialect, -1, ocr, pure=False)
 
     def done(self, futures, timeout=None):
         from distributed import wait
@@ -435,7 +438,8 @@ def _gone(path: str) -> bool:
 def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
                 parser: str = DEFAULT_PARSER, force: bool = False, progress: bool | None = None,
                 dask: str | None = None, batch: int = BATCH, prune: bool = False,
-                timeout: float = DEFAULT_TIMEOUT, on_error: Callable[[dict], None] | None = None) -> IndexReport:
+                timeout: float = DEFAULT_TIMEOUT, on_error: Callable[[dict], None] | None = None,
+                ocr: bool | None = None) -> IndexReport:
     """Index ``inputs`` (files and folders) into ``store``; see the module's docstring.
 
     ``workers``: parsing processes (default: one per core; 1 parses in this process);
@@ -446,7 +450,9 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     its own transaction). Paths outside the inputs are never touched. Without ``prune``,
     ``report.missing`` counts those paths. ``timeout``: seconds a file may take to parse
     before its process is stopped and the file recorded as a ``timeout`` error (0: no limit;
-    not with ``workers=1``, which parses in this process)."""
+    not with ``workers=1``, which parses in this process). ``ocr``: read scanned PDFs and
+    page images with OCR, in the workers (default: the VNPLAN_OCR setting of this process;
+    Dask workers are told with each batch)."""
     try:
         load_parser(parser)
     except (ImportError, AttributeError) as e:
@@ -456,7 +462,9 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     report = IndexReport()
     t0 = time.perf_counter()
     dialect = store.dialect
-    files = [str(Path(p).absolute()) for p in iter_inputs(inputs)]
+    from ..ocr import enabled
+    ocr = enabled(ocr)
+    files = [str(Path(p).absolute()) for p in iter_inputs(inputs, ocr=ocr)]
     covered = _Inputs(inputs)
     state = store.file_state()
     known = store.hashes()
@@ -563,7 +571,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
 
     def send(chunk: list[str], alone: bool = False) -> None:
         nonlocal number
-        f = pool.submit(chunk, parser, dialect, number)
+        f = pool.submit(chunk, parser, dialect, number, ocr)
         inflight[f] = chunk
         if timed:
             sent[f] = (number, time.monotonic())
