@@ -243,7 +243,7 @@ def test_cp1258_crlf_decodes(tmp_path):
 def test_unknown_encoding(tmp_path, data):
     p = tmp_path / "other.txt"
     p.write_bytes(data)
-    fails(p, "unknown-encoding", "UTF-8", "TCVN3")
+    fails(p, "unknown-encoding", "UTF-8", "VNI")
 
 
 # -- formats, folders, missing files ----------------------------------------------------------

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import unicodedata
 
 import pytest
 
 from vnplan_nlp.legacy import TCVN3, font_encoding, from_tcvn3, looks_tcvn3
 from vnplan_nlp.parse import parse_path
+from vnplan_nlp.errors import ReadError
 from vnplan_nlp.read import read_path
+from test_bad_input import to_cp1258
 
 # what the page shows, and what a .VnTime file holds for it (as Windows-1252 characters)
 PAIRS = [("Kế hoạch", "KÕ ho¹ch"), ("Bảo Thắng", "B¶o Th¾ng"), ("Mường Khương", "M\u00adêng Kh\u00ad¬ng"),
@@ -108,3 +111,29 @@ def test_a_pdf_whose_text_reads_as_tcvn3_codes_is_converted(tmp_path):
     assert any("TCVN3" in w for w in src.warnings)
     plain = _legacy_text(Source(path="y.pdf", format="pdf", text="\n".join(PLAN) * 3, sha256="0"))
     assert plain.text == "\n".join(PLAN) * 3 and not plain.warnings
+
+
+def test_a_text_file_saved_from_a_vntime_document_is_converted(tmp_path):
+    """A .txt typed with .VnTime and saved as text: its bytes are the font's codes. Read as
+    such, converted, and said (capitals typed in the H fonts come out in lower case)."""
+    lines = [line.lower() for line in PLAN]
+    path = tmp_path / "vntime.txt"
+    path.write_bytes("\n".join(to_tcvn3(line) for line in lines).encode("latin-1"))
+    src = read_path(path)
+    assert src.encoding == "tcvn3" and src.text == "\n".join(lines)
+    assert any("TCVN3" in w and "lower case" in w for w in src.warnings)
+    # Windows-1258 Vietnamese is still read as Windows-1258, not taken for TCVN3
+    cp = tmp_path / "cp1258.txt"
+    cp.write_bytes(to_cp1258("\n".join(PLAN)))
+    got = read_path(cp)
+    assert got.encoding == "cp1258" and not got.warnings
+    assert unicodedata.normalize("NFC", got.text) == "\n".join(PLAN)
+    # and bytes that are neither stay refused, with what to do
+    other = tmp_path / "other.txt"
+    for data in ("Правительство Российской Федерации постановляет утвердить план. ".encode("koi8-r") * 20,
+                 "Правительство Российской Федерации постановляет утвердить план. ".encode("cp1251") * 20,
+                 "中华人民共和国国务院关于印发工作计划的通知，各省、自治区、直辖市人民政府".encode("gbk") * 20):
+        other.write_bytes(data)
+        with pytest.raises(ReadError) as e:
+            read_path(other)
+        assert e.value.code == "unknown-encoding"

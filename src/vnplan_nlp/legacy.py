@@ -74,3 +74,24 @@ def looks_tcvn3(text: str) -> bool:
     of those characters and hardly any Vietnamese letter."""
     marks = len(_TCVN3_MARKS.findall(text))
     return marks >= 20 and len(_VIETNAMESE.findall(text)) < marks / 10
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")    # grave, acute, tilde, hook, dot below
+
+
+def reads_as_vietnamese(text: str) -> bool:
+    """Whether converted text is Vietnamese: many syllables with Vietnamese letters, and
+    (almost) none with two tone marks. Any 8-bit text converts to Vietnamese letters (every
+    code from 0xA1 up is one); Russian or Chinese bytes give runs of toned vowels."""
+    import unicodedata
+    words = _WORD.findall(text[:200000])
+    marked = two = 0
+    for w in words:
+        if w.isascii():
+            continue
+        marked += 1
+        if sum(ch in _TONES for ch in unicodedata.normalize("NFD", w)) >= 2:
+            two += 1
+    return marked >= 10 and two <= 0.02 * marked
+

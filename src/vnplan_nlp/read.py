@@ -147,7 +147,9 @@ def _is_binary(text: str) -> bool:
 
 def decode_text(data: bytes, path: str) -> tuple[str, str]:
     """Decode bytes of a text file: BOMs, UTF-8, UTF-16 without BOM, then the Vietnamese
-    legacy code page Windows-1258. Raise ``unknown-encoding`` / ``binary`` otherwise."""
+    legacy code page Windows-1258, then TCVN3 (returned as the Latin-1 characters of its
+    codes, encoding ``tcvn3``: :func:`read_text` converts them). Raise ``unknown-encoding`` /
+    ``binary`` otherwise."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -176,10 +178,16 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
                         "or save the document as text (UTF-8).", path=path, code="binary")
     if "\ufffd" not in text and _looks_vietnamese(text):
         return text, "cp1258"
+    # A file typed with .VnTime (TCVN3) fonts and saved as text holds the fonts' 8-bit codes:
+    # read as Latin-1, they are the characters the converter maps (see _legacy_text)
+    from .legacy import from_tcvn3, looks_tcvn3, reads_as_vietnamese
+    latin = data.decode("latin-1")
+    if looks_tcvn3(latin) and reads_as_vietnamese(from_tcvn3(latin)):
+        return latin, "tcvn3"
     raise ReadError(f"{path}: the text is not in UTF-8, UTF-16 or Windows-1258, so its letters cannot "
                     "be read. Re-save it as UTF-8 (in Word: Save As > Plain Text > Unicode (UTF-8)); "
-                    "text typed with .VnTime (TCVN3) or VNI fonts must first be converted to Unicode "
-                    "(e.g. with Unikey's converter).", path=path, code="unknown-encoding")
+                    "text typed with VNI fonts must first be converted to Unicode (e.g. with Unikey's "
+                    "converter).", path=path, code="unknown-encoding")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -211,7 +219,8 @@ def read_text(path: Path) -> Source:
                         f"(limit {settings.MAX_TEXT_CHARS:,}). Split it, or raise VNPLAN_MAX_TEXT_CHARS.",
                         path=str(path), code="too-large")
     fmt = "md" if path.suffix.lower() in {".md", ".markdown"} else "txt"
-    return Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), encoding=enc, markup=True)
+    src = Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), encoding=enc, markup=True)
+    return _legacy_text(src) if enc == "tcvn3" else src
 
 
 def _line_segments(text: str) -> list[Segment]:
