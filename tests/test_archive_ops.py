@@ -247,3 +247,46 @@ def test_timeout_option(tmp_path, capsys):
     assert args.func(args) == 2
     assert "--timeout must be 0" in capsys.readouterr().err
     assert p.parse_args(["index", "x"]).timeout is None                 # the library's default, 120 s
+
+
+@pytest.mark.slow
+def test_a_machine_that_stood_still_is_no_timeout(tmp_path):
+    # The indexer and its workers stopped together (as a paused virtual machine or a
+    # suspended laptop) for longer than the timeout: on waking, the files being parsed
+    # have not taken that long, and none is recorded as a timeout.
+    import signal
+    import subprocess
+    import sys
+    from archive_helpers import SRC, TESTS
+    d = tmp_path / "docs"
+    d.mkdir()
+    for i in range(6):
+        shutil.copy(SEED, d / f"slow-2s-{i}.txt")
+        with open(d / f"slow-2s-{i}.txt", "a", encoding="utf-8") as f:
+            f.write(f"\nslow {i}\n")
+    script = ("import json, sys\n"
+              "from vnplan_nlp.archive import index_paths, open_store\n"
+              f"s = open_store({str(tmp_path / 'a.sqlite')!r}, create=True)\n"
+              f"r = index_paths(s, [{str(d)!r}], workers=2, batch=1, timeout=4, progress=False,\n"
+              "                parser='archive_parsers:parse_path_slow')\n"
+              "print(json.dumps({'indexed': r.indexed, 'failed': r.failed}))\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), str(TESTS)]))
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(3.0)                          # started, and parsing its first files (2 s each)
+    os.killpg(proc.pid, signal.SIGSTOP)
+    time.sleep(7.0)                          # longer than the 4 s timeout
+    os.killpg(proc.pid, signal.SIGCONT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got == {"indexed": 6, "failed": []}
+
+
+def test_a_file_stamped_after_the_clock_was_read_is_not_late():
+    # the indexer reads the clock, then a slot; a worker may stamp its next file in between
+    from vnplan_nlp.archive.index import _elapsed_ms
+    now = 5_000
+    assert _elapsed_ms((7 << 32) | 4_000, now) == 1_000
+    assert _elapsed_ms((7 << 32) | 5_003, now) == -3                 # stamped 3 ms "after" now
+    assert _elapsed_ms((7 << 32) | 0xFFFF_FF00, 100) == 356           # the 32-bit clock wrapped

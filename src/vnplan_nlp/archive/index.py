@@ -128,6 +128,14 @@ def _stamp(number: int, epoch: float) -> int:
     return (number & 0x7FFFFFFF) << 32 | (int((time.monotonic() - epoch) * 1000) & _HALF)
 
 
+def _elapsed_ms(stamp: int, now: int) -> int:
+    """Milliseconds from a slot's stamp to ``now`` (a stamp of file 0), modulo 2**32 and
+    signed: a worker may stamp its next file after ``now`` was read, and that file has been
+    parsed for a moment, not for 49 days."""
+    d = (now - stamp) & _HALF
+    return d - (1 << 32) if d >= 1 << 31 else d
+
+
 def parse_batch(paths: list[str], spec: str, dialect: str = "sqlite", first: int = -1,
                 ocr: bool = False) -> list[tuple]:
     """``dialect``: the store the rows are for (see :func:`store.document_rows`);
@@ -287,14 +295,15 @@ class _Processes:
     def result(self, f):
         return f.result()
 
-    def overdue(self, limit: float) -> set[int]:
-        """The numbers (modulo 2**31) of the files being parsed for more than ``limit`` seconds."""
-        if not self.timed:
+    def overdue(self, limit: float, awake: float = float("inf")) -> set[int]:
+        """The numbers (modulo 2**31) of the files being parsed for more than ``limit`` seconds;
+        ``awake``: seconds since the machine last stood still (see index_paths), which a
+        file's time cannot exceed."""
+        if not self.timed or awake <= limit:
             return set()
-        now = _stamp(0, self.epoch)
         out = set()
         for v in self.slots:
-            if v >= 0 and ((now - v) & _HALF) > limit * 1000:
+            if v >= 0 and _elapsed_ms(v, _stamp(0, self.epoch)) > limit * 1000:
                 out.add(v >> 32)
         return out
 
@@ -568,6 +577,12 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     sent: dict = {}           # future -> (number of its first file, time.monotonic() when sent)
     number = 0
     next_check = 0.0
+    # A machine that stood still comes back with its clock moved on (the indexer stopped by
+    # Ctrl-Z and resumed by `fg` hours later, a virtual machine paused): every file being
+    # parsed would look late. The loop below runs at least every `poll` seconds; a much longer gap means the
+    # indexer did not run, and time is counted again from when it woke.
+    last_tick = woke = time.monotonic()
+    stall = max(1.0, 3 * (poll or 0))
 
     def send(chunk: list[str], alone: bool = False) -> None:
         nonlocal number
@@ -586,7 +601,7 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
 
     def check_local() -> None:
         """Kill the pool when a file has been parsed for too long."""
-        over = pool.overdue(timeout)
+        over = pool.overdue(timeout, time.monotonic() - woke)
         if not over:
             return
         late: set[str] = set()
@@ -611,7 +626,8 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
 
     def check_dask() -> None:
         now = time.monotonic()
-        late = [f for f, (_, t) in sent.items() if now - t > timeout * len(inflight[f]) and not f.done()]
+        late = [f for f, (_, t) in sent.items()
+                if now - max(t, woke) > timeout * len(inflight[f]) and not f.done()]
         if not late:
             return
         pool.stop(late)
@@ -644,6 +660,11 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
             if not inflight:
                 break
             done, _ = pool.done(list(inflight), poll)
+            if timed:
+                tick = time.monotonic()
+                if tick - last_tick > stall:
+                    woke = tick
+                last_tick = tick
             broken = False
             for f in done:
                 chunk = inflight.pop(f)
