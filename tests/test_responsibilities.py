@@ -259,6 +259,40 @@ def test_spans_cite_the_assignment():
         assert r.start >= line_start - 1
 
 
+DECISION = """ỦY BAN NHÂN DÂN
+TỈNH BẮC NINH
+Số: 25/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Bắc Ninh, ngày 20 tháng 11 năm 2025
+QUYẾT ĐỊNH
+Ban hành Quy chế phối hợp quản lý cụm công nghiệp
+ỦY BAN NHÂN DÂN TỈNH BẮC NINH
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Quy chế phối hợp quản lý cụm công nghiệp.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc Sở Công Thương, Cục trưởng Cục Quản lý, giám sát
+kế toán, kiểm toán, Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các xã, phường và các tổ chức,
+cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Nguyễn Văn A
+"""
+
+
+def test_the_execution_clause_names_each_body():
+    # a decision's last article: one actor per office of the list; commas inside a name stay,
+    # and the closing "và các tổ chức, cá nhân có liên quan" stays with the actor before it
+    doc = parse_text(DECISION, "qd.txt")
+    got = [(r.actor, r.role, r.task) for r in find_responsibilities(doc)]
+    assert got == [(a, "execute", "thi hành Quyết định này") for a in (
+        "Chánh Văn phòng UBND tỉnh", "Giám đốc Sở Công Thương",
+        "Cục trưởng Cục Quản lý, giám sát kế toán, kiểm toán", "Thủ trưởng các sở, ban, ngành",
+        "Chủ tịch UBND các xã, phường và các tổ chức, cá nhân có liên quan")]
+    for r in find_responsibilities(doc):
+        assert doc.text[r.actor_start:r.actor_end] == r.actor
+
+
 def test_empty_and_unstructured_text():
     assert find_responsibilities(parse_text("Không có gì.", "x.txt")) == []
 

@@ -19,7 +19,10 @@ Where assignments are found:
 - sentences anywhere else that name an actor and assign it something ("X có trách nhiệm
   ...", "Giao X ...", "Đề nghị X ...", "Yêu cầu X ...", "X chủ trì, phối hợp với Y ...");
 - the unnumbered closing paragraph that adds a duty ("Trong quá trình thực hiện, nếu có
-  khó khăn, vướng mắc, các cơ quan ... báo cáo về Sở X").
+  khó khăn, vướng mắc, các cơ quan ... báo cáo về Sở X");
+- the execution clause of a decision, resolution or directive ("Chánh Văn phòng UBND tỉnh;
+  Giám đốc Sở Nội vụ, Chủ tịch UBND các xã ... chịu trách nhiệm thi hành Quyết định này"):
+  one ``execute`` responsibility per office of the list.
 
 In "X chủ trì, phối hợp (với) Y ..." X is the lead and Y gets its own ``coordinate``
 responsibility. An item's role is the strongest its clauses give (lead, then execute, then
@@ -670,6 +673,7 @@ class _Extractor:
                     kept.append(e)
             self.entries = kept
         self.closing()
+        self.execution()
         for p in self.doc.appendices:
             self.tables(p.start, p.end, p)
         self.partners()
@@ -1275,6 +1279,72 @@ class _Extractor:
             self.add(_Entry(actor=prev[-1].actor, kind="closing", section="closing", span=(x.start, x.end),
                             scope=[(x.start, x.end)], line=x.index))
 
+    # - the execution clause -
+
+    def execution(self) -> None:
+        """The clause that closes a decision, a resolution or a directive: "Chánh Văn phòng
+        UBND tỉnh; Giám đốc Sở Nội vụ, Chủ tịch UBND các xã và các tổ chức, cá nhân có liên
+        quan chịu trách nhiệm thi hành Quyết định này." Each body or office of the list is
+        an actor of its own (``execute``), cut where ";" or ", " / " và " is followed by an
+        actor head ("Giám đốc", "Chủ tịch", "UBND", "các ..."): commas inside a name ("Cục
+        Quản lý, giám sát kế toán", "tỉnh ủy, thành ủy", "các xã, phường") stay. What the
+        sentence reader made of the list on that line (the whole list, or its last part)
+        gives way."""
+        low = self.sc.low
+        for ln in self.lines:
+            if ln.zone == "skip" or ln.start >= self.scope_end:
+                continue
+            m = _EXECUTION.search(low, ln.body, ln.end)
+            if not m:
+                continue
+            start = ln.body
+            cut = low.rfind(". ", start, m.start())       # a sentence before it on the line
+            if cut >= 0:
+                start = cut + 2
+            parts = self._execution_actors(start, m.start())
+            if not parts:
+                continue
+            self.entries = [e for e in self.entries
+                            if not (e.line == ln.index and start <= e.actor[0] < m.start())]
+            task = " ".join(self.text[m.start("task"):m.end()].split())
+            for a0, a1 in parts:
+                self.add(_Entry(actor=(a0, a1), kind="execution", section=ln.path, span=(a0, m.end()),
+                                scope=[(m.start(), m.end())], role="execute", task=task, line=ln.index))
+
+    def _execution_actors(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The actors of an execution clause's subject ``text[start:end]``, as spans: cut at
+        ";", and at ", " or " và " before a capitalised head ("Giám đốc", "các Sở"); the
+        closing "và các tổ chức, cá nhân có liên quan" stays with the actor before it. None
+        when the subject does not open with an actor head."""
+        text = self.text
+        if self.sc.head_at(start) is None:
+            return []
+        cuts = [start]
+        for sep in _EXECUTION_SEP.finditer(text, start, end):
+            nxt = sep.end()
+            if ";" in sep.group() or self._capital_head(nxt):
+                cuts += [sep.start(), nxt]
+        cuts.append(end)
+        out = []
+        for a, b in zip(cuts[::2], cuts[1::2]):
+            while a < b and not text[a].isalnum():
+                a += 1
+            while b > a and not (text[b - 1].isalnum() or text[b - 1] == ")"):
+                b -= 1
+            if b - a >= 3:
+                out.append((a, b))
+        return out
+
+    def _capital_head(self, i: int) -> bool:
+        """An actor head at ``i`` whose first word after the determiners is capitalised
+        ("Giám đốc Sở", "các Sở"), not a common noun ("đơn vị", "các cơ quan")."""
+        if self.sc.head_at(i) is None:
+            return False
+        j = i
+        while (m := self.v.determiners.match(self.sc.low, j)) and m.end() > j:
+            j = m.end()
+        return self.text[j:j + 1].isupper()
+
     # - tables -
 
     def tables(self, start: int, end: int, part) -> None:
@@ -1701,6 +1771,11 @@ class _Extractor:
     def _role(self, scope) -> str:
         return _role_of(self.text, self.sc.low, scope)
 
+
+# "... chịu trách nhiệm thi hành Quyết định này" (on the lowered, tone-folded text)
+_EXECUTION = re.compile(r"(?:có|chịu)\s+trách\s+nhiệm\s+(?P<task>thi\s+hành\s+(?:quyết\s+định|nghị\s+quyết|chỉ\s+thị|"
+                        r"quy\s+định|quy\s+chế|thông\s+tư|nghị\s+định|văn\s+bản|kế\s+hoạch)\s+này)")
+_EXECUTION_SEP = re.compile(r"\s*;\s*|,\s+|\s+và\s+")
 
 _BOILER = re.compile(r"^[\W_]*(?:(?:nghiêm\s+túc|khẩn\s+trương|chủ\s+động|tích\s+cực)\s+)?(?:(?:tổ\s+chức|triển\s+khai|thực\s+hiện)[\s,]*)+"
                      r"(?:có\s+hiệu\s+quả|nghiêm\s+túc|kế\s+hoạch(?:\s+này)?|[\s,])*[\s./]*$")
