@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from .normalise import fold_tones
 
 
-@dataclass(frozen=True)
-class TextLine:
+class TextLine(NamedTuple):
+    """A line of the text with its span (a tuple: made by the hundred per document, it is
+    built several times faster than a frozen dataclass)."""
     text: str
     start: int
     end: int
