@@ -118,3 +118,15 @@ def test_archive_with_other_keys_is_refused(new_store):
     with pytest.raises(StoreError) as e:
         s.check_schema()
     assert e.value.code == "schema" and "keys none" in e.value.message and "Index the documents again" in e.value.message
+
+
+def test_the_sql_printed_names_its_keys(new_store):
+    # `vnplan search --sql`: the numbers in the parameters are said to be which syllable pairs
+    from vnplan_nlp.archive.search import Filters
+    s = new_store()
+    sql, params = s.match_sql([("tuyen", "truyen", "mieng")], Filters.build(), 5)
+    pairs = {"tuyen truyen": phrase_keys([("tuyen", "truyen")], "@")[0],
+             "truyen mieng": phrase_keys([("truyen", "mieng")], "@")[0]}
+    assert sorted(params[0]) == sorted(pairs.values())
+    for unit, key in pairs.items():
+        assert f"'{unit}' = {key}" in sql

@@ -859,8 +859,10 @@ class PostgresStore(Store):
 
     def match_sql(self, phrases, filters, limit, exclude=frozenset()):
         sql, params = self._subtier_sql(phrases, filters, limit, exclude, *self.SUBTIERS[0][1:])
-        return sql + ("\n-- the keys of the phrases' syllable pairs (search.phrase_keys) in the header;"
-                      f" then the same with those marked {', '.join(m or 'present' for _, m, _ in self.SUBTIERS[1:])}"), params
+        units = sorted({u for p in phrases for u in ([p] if len(p) == 1 else zip(p, p[1:]))})
+        keys = ", ".join(f"'{' '.join(u)}' = {self._keys.phrase_keys([u], '@')[0]}" for u in units)
+        return sql + (f"\n-- the keys (pgkeys.phrase_keys) of the syllable pairs in the header: {keys};"
+                      f" then the same marked {', '.join(m or 'present' for _, m, _ in self.SUBTIERS[1:])}"), params
 
     def match(self, phrases, filters, limit, exclude=frozenset()):
         """As :meth:`Store.match`, rank class by rank class (see :data:`SUBTIERS`).
