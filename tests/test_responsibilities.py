@@ -293,6 +293,55 @@ def test_the_execution_clause_names_each_body():
         assert doc.text[r.actor_start:r.actor_end] == r.actor
 
 
+REGULATION = """ỦY BAN NHÂN DÂN
+TỈNH BẮC NINH
+Số: 26/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Bắc Ninh, ngày 20 tháng 11 năm 2025
+QUYẾT ĐỊNH
+Ban hành Quy chế quản lý hồ sơ lưu trữ điện tử
+ỦY BAN NHÂN DÂN TỈNH BẮC NINH
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Quy chế quản lý hồ sơ lưu trữ điện tử.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nội vụ chịu trách nhiệm thi hành Quyết định này./.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Nguyễn Văn A
+
+QUY CHẾ
+QUẢN LÝ HỒ SƠ LƯU TRỮ ĐIỆN TỬ
+(Ban hành kèm theo Quyết định số 26/QĐ-UBND ngày 20/11/2025 của Ủy ban nhân dân tỉnh)
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+Quy chế này quy định việc quản lý hồ sơ lưu trữ điện tử của các cơ quan, tổ chức trên địa bàn tỉnh.
+Điều 2. Bảo quản hồ sơ
+Trung tâm Lưu trữ lịch sử tỉnh có nhiệm vụ bảo quản hồ sơ lưu trữ điện tử theo quy định.
+Chương II
+TỔ CHỨC THỰC HIỆN
+Điều 3. Trách nhiệm thi hành
+1. Sở Nội vụ chủ trì, phối hợp với Sở Tài chính hướng dẫn, kiểm tra việc thực hiện Quy chế này.
+2. Ủy ban nhân dân các xã, phường báo cáo kết quả thực hiện về Sở Nội vụ trước ngày 15/12 hằng năm.
+"""
+
+
+def test_a_regulation_issued_with_a_decision_is_read_where_it_assigns():
+    # the regulation after the decision's signature: its "Tổ chức thực hiện" chapter assigns as a
+    # plan's does; its other articles state rules ("Trung tâm ... có nhiệm vụ bảo quản ...")
+    doc = parse_text(REGULATION, "qd.txt")
+    assert [p.kind for p in doc.appendices] == ["attachment"]
+    got = [(r.section, r.actor, r.role, r.deadline, r.report_to) for r in find_responsibilities(doc)]
+    assert got == [
+        ("Điều 3", "Chánh Văn phòng UBND tỉnh", "execute", None, None),
+        ("Điều 3", "Giám đốc Sở Nội vụ", "execute", None, None),
+        ("Chương II.Điều 3.1", "Sở Nội vụ", "lead", None, None),
+        ("Chương II.Điều 3.1", "Sở Tài chính", "coordinate", None, None),
+        ("Chương II.Điều 3.2", "Ủy ban nhân dân các xã, phường", "execute", "trước ngày 15/12 hằng năm", "Sở Nội vụ"),
+    ]
+
+
 def test_empty_and_unstructured_text():
     assert find_responsibilities(parse_text("Không có gì.", "x.txt")) == []
 

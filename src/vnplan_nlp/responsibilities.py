@@ -22,7 +22,10 @@ Where assignments are found:
   khó khăn, vướng mắc, các cơ quan ... báo cáo về Sở X");
 - the execution clause of a decision, resolution or directive ("Chánh Văn phòng UBND tỉnh;
   Giám đốc Sở Nội vụ, Chủ tịch UBND các xã ... chịu trách nhiệm thi hành Quyết định này"):
-  one ``execute`` responsibility per office of the list.
+  one ``execute`` responsibility per office of the list;
+- a document issued with a decision (a regulation "Ban hành kèm theo Quyết định ..."): its
+  sections that assign ("Tổ chức thực hiện", "Trách nhiệm ...", "Chế độ báo cáo"), read as
+  the body's; its other articles state rules, not assignments.
 
 In "X chủ trì, phối hợp (với) Y ..." X is the lead and Y gets its own ``coordinate``
 responsibility. An item's role is the strongest its clauses give (lead, then execute, then
@@ -42,7 +45,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .models import Document, Responsibility, Section
@@ -659,6 +662,18 @@ class _Extractor:
         """All entries. ``decide`` (a candidate -> role or None function, the line model)
         replaces the rules' choice of which lines assign a task and with what role; the
         structured sources (per-task lines, tables) and partners stay with the rules."""
+        self._lines_and_sentences(decide)
+        self.closing()
+        self.execution()
+        for p in self.doc.appendices:
+            self.tables(p.start, p.end, p)
+            if p.kind == "attachment":
+                self.entries += self._attachment(p, decide)
+        self.partners()
+        self.settle()
+        return self.entries
+
+    def _lines_and_sentences(self, decide) -> None:
         self.task_blocks()
         self.items()
         self.sentences()
@@ -672,13 +687,18 @@ class _Extractor:
                     e.role = role
                     kept.append(e)
             self.entries = kept
-        self.closing()
-        self.execution()
-        for p in self.doc.appendices:
-            self.tables(p.start, p.end, p)
-        self.partners()
-        self.settle()
-        return self.entries
+
+    def _attachment(self, part, decide) -> list[_Entry]:
+        """A document issued with the decision (a regulation: "QUY CHẾ ... (Ban hành kèm
+        theo Quyết định số ...)"): its sections that assign ("Tổ chức thực hiện", "Trách
+        nhiệm ...") are read as the body's are; the rest of it (what a centre does, how a
+        class is run) states rules, not assignments."""
+        view = replace(self.doc, sections=part.sections, body_start=part.start, body_end=part.end,
+                       appendices=[])
+        sub = _Extractor(view)
+        sub.scope_end = part.end            # its own closing formula is no end of its articles
+        sub._lines_and_sentences(decide)
+        return [e for e in sub.entries if e.line >= 0 and sub.lines[e.line].zone == "assign"]
 
     def settle(self) -> None:
         """Sentence entries of one line end where the next begins; entries whose whole
