@@ -79,3 +79,20 @@ def test_systems(parsed):
 ])
 def test_parse_number(rest, expected):
     assert parse_number(rest) == expected
+
+
+@pytest.mark.parametrize("organs, issuer", [
+    # a joint document's organs on one line, as a web copy flattens its header cell: longer than
+    # any one organ's line, each organ cased as its own name
+    ("ỦY BAN THƯỜNG VỤ QUỐC HỘI - CHÍNH PHỦ - ĐOÀN CHỦ TỊCH ỦY BAN TRUNG ƯƠNG MẶT TRẬN TỔ QUỐC VIỆT NAM",
+     "Ủy ban Thường vụ Quốc hội - Chính phủ - Đoàn Chủ tịch Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam"),
+    ("BỘ NỘI VỤ - BỘ TÀI CHÍNH", "Bộ Nội vụ - Bộ Tài chính"),
+])
+def test_a_joint_documents_issuers_are_one_header_line(organs, issuer):
+    from vnplan_nlp.parse import parse_text
+    text = (f"{organs}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: 12/2025/TTLT-BNV-BTC\nHà Nội, ngày 10 tháng 10 năm 2025\nTHÔNG TƯ LIÊN TỊCH\n"
+            "Hướng dẫn chế độ phụ cấp\nĐiều 1. Phạm vi điều chỉnh\nThông tư này hướng dẫn chế độ phụ cấp.\n")
+    h = parse_text(text, "ttlt.txt").header
+    assert h.issuer == issuer and h.parent_organ is None
+    assert h.doc_type == "Thông tư liên tịch" and h.number_symbol == "12/2025/TTLT-BNV-BTC"

@@ -139,7 +139,8 @@ def parse_number(rest: str) -> tuple[str | None, str | None, str | None, str | N
 
 
 _LEVEL_WORDS = ("tỉnh", "thành phố", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn", "đặc khu")
-_PROPER = ["Ủy ban Thường vụ Quốc hội", "Uỷ ban Thường vụ Quốc hội", "Việt Nam", "Trung ương", "Chính phủ", "Quốc hội", "Mặt trận Tổ quốc", "Nhà nước", "Bộ Chính trị",
+_PROPER = ["Ủy ban Thường vụ Quốc hội", "Uỷ ban Thường vụ Quốc hội", "Đoàn Chủ tịch", "Ủy ban Trung ương",
+           "Uỷ ban Trung ương", "Việt Nam", "Trung ương", "Chính phủ", "Quốc hội", "Mặt trận Tổ quốc", "Nhà nước", "Bộ Chính trị",
            "Ban Bí thư", "Ban Chấp hành", "Ban Thường vụ", "Ban Thường trực", "Tỉnh ủy", "Tỉnh uỷ", "Thành ủy",
            "Thành uỷ", "Huyện ủy", "Huyện uỷ", "Đảng", "Khối", "Cơ quan", "Doanh nghiệp", "Thủ tướng", "MTTQ",
            "Hồ Chí Minh", "Công an", "Quân sự", "Biên phòng"]
@@ -206,7 +207,9 @@ def _group_organs(lines: list[TextLine]) -> list[list[TextLine]]:
 
 def _is_organ_line(ln: TextLine) -> bool:
     t = ln.text
-    if len(t) > 90 or not ln.upper:
+    # a joint document's organs on one line ("ỦY BAN THƯỜNG VỤ QUỐC HỘI - CHÍNH PHỦ - ĐOÀN
+    # CHỦ TỊCH ..."): long as a whole, each organ as short as any
+    if not ln.upper or max(len(p) for p in t.split(" - ")) > 90:
         return False
     if NATIONAL_STATE.match(t) or NATIONAL_PARTY.match(t) or NUMBER_LINE.match(t) or t.startswith("V/V"):
         return False
@@ -332,7 +335,8 @@ def parse_header(text: str) -> HeaderResult:
         issuer_txt = " ".join(x.text for x in issuer_g)
         parent_txt = " ".join(" ".join(x.text for x in g) for g in parent_gs) if parent_gs else None
         spans["issuer"] = (issuer_g[0].start, issuer_g[-1].end)
-        issuer_name = organ_case(issuer_txt)
+        # a joint document's organs, each cased as the name it is
+        issuer_name = " - ".join(organ_case(p) for p in issuer_txt.split(" - "))
         if DEPENDENT.match(fold_tones(issuer_txt)) and parent_txt:
             parent_name = organ_case(parent_txt)
             if re.match(r"(?i)^ban\s+chấp\s+hành\s+trung\s+ương$", parent_name):
