@@ -324,6 +324,8 @@ TỔ CHỨC THỰC HIỆN
 Điều 3. Trách nhiệm thi hành
 1. Sở Nội vụ chủ trì, phối hợp với Sở Tài chính hướng dẫn, kiểm tra việc thực hiện Quy chế này.
 2. Ủy ban nhân dân các xã, phường báo cáo kết quả thực hiện về Sở Nội vụ trước ngày 15/12 hằng năm.
+3. Ban tuyên giáo và dân vận tỉnh ủy hướng dẫn nội dung tuyên truyền Quy chế này.
+4. Ủy ban nhân dân cấp xã nơi có kho lưu trữ trực tiếp quản lý hồ sơ lưu trữ điện tử.
 """
 
 
@@ -339,6 +341,9 @@ def test_a_regulation_issued_with_a_decision_is_read_where_it_assigns():
         ("Chương II.Điều 3.1", "Sở Nội vụ", "lead", None, None),
         ("Chương II.Điều 3.1", "Sở Tài chính", "coordinate", None, None),
         ("Chương II.Điều 3.2", "Ủy ban nhân dân các xã, phường", "execute", "trước ngày 15/12 hằng năm", "Sở Nội vụ"),
+        # the merged Party organ's name in lower case; "nơi có ...": a clause of the name, no predicate
+        ("Chương II.Điều 3.3", "Ban tuyên giáo và dân vận tỉnh ủy", "execute", None, None),
+        ("Chương II.Điều 3.4", "Ủy ban nhân dân cấp xã nơi có kho lưu trữ", "execute", None, None),
     ]
 
 

@@ -448,6 +448,8 @@ class _Scanner:
         if not m:
             return False
         w = " ".join(self.low[m.start():m.end()].split())
+        if w == "có" and self.low[max(0, i - 4):i] == "nơi ":
+            return False       # 'UBND xã nơi có dự án': a relative clause of the name, no predicate
         if w == "tổ chức" and (self.low[m.end():m.end() + 1] == "," or self.low[max(0, m.start() - 4):m.start()] == "các "):
             return m.end()     # 'các tổ chức, doanh nghiệp': the noun
         if w == "tổ chức" and self.text[m.end() + 1:m.end() + 2].isupper():
