@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from vnplan_nlp.legacy import TCVN3, font_encoding, from_tcvn3, looks_tcvn3
+from vnplan_nlp.legacy import TCVN3, _vni_table, font_encoding, from_tcvn3, from_vni, looks_tcvn3
 from vnplan_nlp.parse import parse_path
 from vnplan_nlp.errors import ReadError
 from vnplan_nlp.read import read_path
@@ -89,9 +89,26 @@ def test_a_vntime_document_reads_as_its_unicode_twin(tmp_path):
     assert dflt.text == PLAN[-1]
 
 
-def test_vni_runs_are_said_not_converted(tmp_path):
-    src = read_path(_docx(tmp_path / "vni.docx", [[("Keá hoaïch", "VNI-Times")], [("Số 5", None)]]))
-    assert any("VNI" in w and "not converted" in w for w in src.warnings)
+@pytest.mark.parametrize("shown, held", [
+    ("Kế hoạch", "Keá hoaïch"), ("ĐẢNG BỘ TỈNH", "ÑAÛNG BOÄ TÆNH"), ("Đảng ủy", "Ñaûng uûy"),
+    ("trường", "tröôøng"), ("thực hiện", "thöïc hieän"), ("Quảng Ngãi", "Quaûng Ngaõi"), ("Mỹ Tho", "Myõ Tho"),
+    ("chỉ đạo", "chæ ñaïo"), ("nhiệm kỳ", "nhieäm kyø"), ("cấp xã", "caáp xaõ"), ("ặ ẵ ằ ẳ ắ", "aë aü aè aú aé"),
+    ("Ơ Ợ ĩ ị ỵ Ỵ", "Ô ÔÏ ó ò î Î"), ("Số 5/KH-UBND, năm 2025", "Soá 5/KH-UBND, naêm 2025"),
+])
+def test_vni_codes_read_as_the_letters_they_draw(shown, held):
+    assert from_vni(held) == shown
+
+
+def test_a_vni_document_reads_as_its_unicode_twin(tmp_path):
+    """The same plan typed in Unicode and in VNI-Times: the runs are converted (two codes
+    make one letter) and the reader says so."""
+    to_vni = {letter: codes for codes, letter in _vni_table()[1].items()}
+    uni = parse_path(_docx(tmp_path / "uni.docx", [[(line, "Times New Roman")] for line in PLAN]))
+    vni = parse_path(_docx(tmp_path / "vni.docx",
+                           [[("".join(to_vni.get(ch, ch) for ch in line), "VNI-Times")] for line in PLAN]))
+    assert vni.text == uni.text
+    assert vni.header.number_symbol == "103-KH/ĐU" and vni.header.issuer == uni.header.issuer
+    assert any("VNI" in w and "converted" in w for w in vni.source.warnings)
 
 
 def test_looks_tcvn3():

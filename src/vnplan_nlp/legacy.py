@@ -1,11 +1,11 @@
-"""Vietnamese typed in legacy 8-bit fonts: TCVN3 (ABC; the ".VnTime" family).
+"""Vietnamese typed in legacy 8-bit fonts: TCVN3 (ABC; the ".VnTime" family) and VNI.
 
 Before Unicode, Vietnamese offices typed with fonts whose 8-bit codes draw Vietnamese
 letters: in a ".VnTime" run, "KÕ ho¹ch" is what the file holds and "Kế hoạch" what the page
 shows. Word keeps such text as the Windows-1252 characters of those codes, so a reader that
 ignores the font reads nonsense. The Word reader converts a run set in a TCVN3 font ("."
 then "Vn": .VnTime, .VnArial, .VnTimeH ...; the "H" fonts draw capitals) with the table
-below, and warns about runs set in VNI fonts, which it does not convert.
+below, and a run set in a VNI font ("VNI-Times", "VNI-Helve") with :func:`from_vni`.
 
 The table is TCVN 5712:1993's (checked against glibc's iconv TCVN5712-1 for every code).
 """
@@ -55,6 +55,48 @@ def from_tcvn3(text: str, capitals: bool = False) -> str:
     letter as a capital."""
     out = text.translate(TCVN3)
     return out.upper() if capitals else out
+
+
+# VNI (VNI-Windows, the "VNI-" fonts): a letter is its base letter followed by the code of
+# its marks (one code for a tone, for a circumflex or breve, or for both), or a code of its
+# own (đ, ơ, ư, and the i's and ỵ). Word keeps the codes as the Windows-1252 characters
+# below; capitals take the capital form of the mark's code.
+_VNI_TONES = {"ø": "\u0300", "ù": "\u0301", "û": "\u0309", "õ": "\u0303", "ï": "\u0323"}
+_VNI_HATTED = {"â": "", "á": "\u0301", "à": "\u0300", "å": "\u0309", "ã": "\u0303", "ä": "\u0323"}
+_VNI_BREVE = {"ê": "", "é": "\u0301", "è": "\u0300", "ú": "\u0309", "ü": "\u0303", "ë": "\u0323"}
+_VNI_SINGLE = {"ñ": "đ", "ô": "ơ", "ö": "ư", "ì": "ì", "í": "í", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ"}
+
+
+@lru_cache(maxsize=1)
+def _vni_table() -> tuple[re.Pattern, dict[str, str]]:
+    import unicodedata
+
+    def nfc(s: str) -> str:
+        return unicodedata.normalize("NFC", s)
+    table: dict[str, str] = {}
+    for lower in (True, False):
+        case = (lambda s: s) if lower else str.upper
+        for code, letter in _VNI_SINGLE.items():
+            table[case(code)] = case(letter)
+        bases = {b: b for b in "aeouy"} | {"ô": "ơ", "ö": "ư"}    # (the i's have codes of their own)
+        for code, base in bases.items():
+            for mark, tone in _VNI_TONES.items():
+                if base != "y" or mark != "ï":          # ỵ has a code of its own
+                    table[case(code) + case(mark)] = case(nfc(base + tone))
+        for base in "aeo":
+            for mark, tone in _VNI_HATTED.items():
+                table[case(base) + case(mark)] = case(nfc(base + "\u0302" + tone))
+        for mark, tone in _VNI_BREVE.items():
+            table[case("a") + case(mark)] = case(nfc("a\u0306" + tone))
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys))), table
+
+
+def from_vni(text: str) -> str:
+    """A VNI run's text in Unicode ("Keá hoaïch" -> "Kế hoạch"); two codes may make one
+    letter, so the text may get shorter."""
+    pattern, table = _vni_table()
+    return pattern.sub(lambda m: table[m.group(0)], text)
 
 
 def capitals_font(font: str) -> bool:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import settings
 from .errors import ReadError
-from .legacy import capitals_font, font_encoding, from_tcvn3
+from .legacy import capitals_font, font_encoding, from_tcvn3, from_vni
 from .read import Segment, Source, _sha256
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -170,9 +170,7 @@ def _docx_text(data: bytes, path: Path) -> tuple[str, list[Segment], list[str]]:
         walker.warnings.append(f"{walker.legacy_runs['tcvn3']} run(s) typed in TCVN3 (.VnTime) fonts, "
                                "converted to Unicode")
     if walker.legacy_runs["vni"]:
-        walker.warnings.append(f"{walker.legacy_runs['vni']} run(s) typed in VNI fonts are not converted "
-                               "and read as garbled letters: convert the document to Unicode (Unikey's "
-                               "converter, or Word's font conversion) and read it again")
+        walker.warnings.append(f"{walker.legacy_runs['vni']} run(s) typed in VNI fonts, converted to Unicode")
     parts: list[str] = []
     segments: list[Segment] = []
     pos = 0
@@ -578,7 +576,7 @@ class _Walker:
                     t = c.tag
                     if t == W + "t":
                         parts.append(from_tcvn3(c.text or "", capitals_font(font)) if legacy == "tcvn3"
-                                     else (c.text or ""))
+                                     else from_vni(c.text or "") if legacy == "vni" else (c.text or ""))
                     elif t in (W + "tab", W + "ptab"):
                         parts.append("\t")
                     elif t in (W + "br", W + "cr"):
