@@ -259,25 +259,31 @@ def test_spans_cite_the_assignment():
         assert r.start >= line_start - 1
 
 
-DECISION = """ỦY BAN NHÂN DÂN
+def _decision(number: int, subject: str, execution: str, attached: str = "") -> str:
+    """A provincial decision issuing a regulation on ``subject``, its Điều 3 the execution clause."""
+    return f"""ỦY BAN NHÂN DÂN
 TỈNH BẮC NINH
-Số: 25/QĐ-UBND
+Số: {number}/QĐ-UBND
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Độc lập - Tự do - Hạnh phúc
 Bắc Ninh, ngày 20 tháng 11 năm 2025
 QUYẾT ĐỊNH
-Ban hành Quy chế phối hợp quản lý cụm công nghiệp
+Ban hành Quy chế {subject}
 ỦY BAN NHÂN DÂN TỈNH BẮC NINH
 QUYẾT ĐỊNH:
-Điều 1. Ban hành kèm theo Quyết định này Quy chế phối hợp quản lý cụm công nghiệp.
+Điều 1. Ban hành kèm theo Quyết định này Quy chế {subject}.
 Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
-Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc Sở Công Thương, Cục trưởng Cục Quản lý, giám sát
-kế toán, kiểm toán, Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các xã, phường và các tổ chức,
-cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.
+Điều 3. {execution} chịu trách nhiệm thi hành Quyết định này./.
 TM. ỦY BAN NHÂN DÂN
 CHỦ TỊCH
 Nguyễn Văn A
-"""
+{attached}"""
+
+
+DECISION = _decision(25, "phối hợp quản lý cụm công nghiệp", """Chánh Văn phòng UBND tỉnh; Giám đốc Sở Công Thương, \
+Cục trưởng Cục Quản lý, giám sát
+kế toán, kiểm toán, Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các xã, phường và các tổ chức,
+cá nhân có liên quan""")
 
 
 def test_the_execution_clause_names_each_body():
@@ -293,23 +299,7 @@ def test_the_execution_clause_names_each_body():
         assert doc.text[r.actor_start:r.actor_end] == r.actor
 
 
-REGULATION = """ỦY BAN NHÂN DÂN
-TỈNH BẮC NINH
-Số: 26/QĐ-UBND
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Bắc Ninh, ngày 20 tháng 11 năm 2025
-QUYẾT ĐỊNH
-Ban hành Quy chế quản lý hồ sơ lưu trữ điện tử
-ỦY BAN NHÂN DÂN TỈNH BẮC NINH
-QUYẾT ĐỊNH:
-Điều 1. Ban hành kèm theo Quyết định này Quy chế quản lý hồ sơ lưu trữ điện tử.
-Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
-Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nội vụ chịu trách nhiệm thi hành Quyết định này./.
-TM. ỦY BAN NHÂN DÂN
-CHỦ TỊCH
-Nguyễn Văn A
-
+REGULATION = _decision(26, "quản lý hồ sơ lưu trữ điện tử", "Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nội vụ", """
 QUY CHẾ
 QUẢN LÝ HỒ SƠ LƯU TRỮ ĐIỆN TỬ
 (Ban hành kèm theo Quyết định số 26/QĐ-UBND ngày 20/11/2025 của Ủy ban nhân dân tỉnh)
@@ -326,7 +316,7 @@ TỔ CHỨC THỰC HIỆN
 2. Ủy ban nhân dân các xã, phường báo cáo kết quả thực hiện về Sở Nội vụ trước ngày 15/12 hằng năm.
 3. Ban tuyên giáo và dân vận tỉnh ủy hướng dẫn nội dung tuyên truyền Quy chế này.
 4. Ủy ban nhân dân cấp xã nơi có kho lưu trữ trực tiếp quản lý hồ sơ lưu trữ điện tử.
-"""
+""")
 
 
 def test_a_regulation_issued_with_a_decision_is_read_where_it_assigns():
