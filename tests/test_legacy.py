@@ -154,3 +154,25 @@ def test_a_text_file_saved_from_a_vntime_document_is_converted(tmp_path):
         with pytest.raises(ReadError) as e:
             read_path(other)
         assert e.value.code == "unknown-encoding"
+
+
+def test_a_text_that_reads_as_vni_codes_is_converted_with_its_segments(tmp_path):
+    """A PDF printed from a VNI-Times document whose fonts carry no Unicode map: its text
+    layer holds the codes ("thöïc hieän"). They are converted, each page's segment still
+    spans its page's text, and the reader says so. Unicode text is left alone."""
+    from vnplan_nlp.read import Segment, Source, _legacy_text
+    to_vni = {letter: codes for codes, letter in _vni_table()[1].items()}
+    pages = [PLAN[7] + "\n" + PLAN[9], PLAN[9] + "\n" + PLAN[7]]
+    held = ["".join(to_vni.get(ch, ch) for ch in page) for page in pages]
+    text = held[0] + "\n\n" + held[1]
+    segments = [Segment(0, len(held[0]), page=1), Segment(len(held[0]) + 2, len(text), page=2)]
+    src = _legacy_text(Source(path="x.pdf", format="pdf", text=text, sha256="0", segments=segments))
+    assert src.text == pages[0] + "\n\n" + pages[1]
+    assert [src.text[s.start:s.end] for s in src.segments] == pages
+    assert [s.page for s in src.segments] == [1, 2]
+    assert any("VNI" in w for w in src.warnings)
+    plain = _legacy_text(Source(path="y.pdf", format="pdf", text="\n".join(PLAN) * 3, sha256="0"))
+    assert plain.text == "\n".join(PLAN) * 3 and not plain.warnings
+    # German or Spanish (ö, ü, ñ) is no VNI text
+    other = "Über die Förderung der Mädchen in München; señor Muñoz, año 2025. " * 10
+    assert _legacy_text(Source(path="z.pdf", format="pdf", text=other, sha256="0")).text == other

@@ -113,27 +113,54 @@ _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 
 def looks_tcvn3(text: str) -> bool:
     """Text that reads as TCVN3 codes taken for Windows-1252 ("KÕ ho¹ch thùc hiÖn"): many
-    of those characters and hardly any Vietnamese letter."""
+    of those characters, hardly any Vietnamese letter, and Vietnamese once converted."""
     marks = len(_TCVN3_MARKS.findall(text))
-    return marks >= 20 and len(_VIETNAMESE.findall(text)) < marks / 10
+    return (marks >= 20 and len(_VIETNAMESE.findall(text)) < marks / 10
+            and reads_as_vietnamese(from_tcvn3(text)))
 
 
 _WORD = re.compile(r"[^\W\d_]+")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")    # grave, acute, tilde, hook, dot below
 
 
+# A Vietnamese syllable, its tone mark taken off: onset, one to three vowels, coda
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[aăâeêioôơuưy]{1,3}"
+                       r"(?:ch|ng|nh|[cmnpt])?")
+
+
 def reads_as_vietnamese(text: str) -> bool:
-    """Whether converted text is Vietnamese: many syllables with Vietnamese letters, and
-    (almost) none with two tone marks. Any 8-bit text converts to Vietnamese letters (every
-    code from 0xA1 up is one); Russian or Chinese bytes give runs of toned vowels."""
+    """Whether converted text is Vietnamese: many words with Vietnamese letters, nearly all of
+    them shaped as a Vietnamese syllable (onset, vowels, coda) with one tone mark at most. Any
+    8-bit text converts to Vietnamese letters (every code from 0xA1 up is one in TCVN3), but
+    Russian or Chinese bytes give runs of toned vowels, and German or Spanish words
+    ("Förderung", "señor") keep their shapes."""
     import unicodedata
-    words = _WORD.findall(text[:200000])
-    marked = two = 0
-    for w in words:
+    marked = good = 0
+    for w in _WORD.findall(text[:200000]):
         if w.isascii():
             continue
         marked += 1
-        if sum(ch in _TONES for ch in unicodedata.normalize("NFD", w)) >= 2:
-            two += 1
-    return marked >= 10 and two <= 0.02 * marked
+        d = unicodedata.normalize("NFD", w.lower())
+        if sum(ch in _TONES for ch in d) >= 2:
+            continue
+        bare = unicodedata.normalize("NFC", "".join(ch for ch in d if ch not in _TONES))
+        if _SYLLABLE.fullmatch(bare):
+            good += 1
+    return marked >= 10 and good >= 0.9 * marked
+
+
+# What a VNI text shows read as Windows-1252: mark codes that are letters of no Vietnamese
+# word ("ø" for a grave accent, "ï" for a dot below, "ñ" for đ, "ö" for ư ...)
+_VNI_MARKS = re.compile("[øïäëåüûæñöîØÏÄËÅÜÛÆÑÖÎ]")
+
+
+def looks_vni(text: str) -> bool:
+    """Text that still holds VNI codes: many of those and hardly any Vietnamese letter; once
+    converted, the codes are gone (each stood after its letter) and it reads as Vietnamese.
+    TCVN3 text shows the same characters, but as letters of their own: they stay."""
+    marks = len(_VNI_MARKS.findall(text))
+    if marks < 20 or len(_VIETNAMESE.findall(text)) >= marks / 10:
+        return False
+    converted = from_vni(text)
+    return len(_VNI_MARKS.findall(converted)) <= marks / 10 and reads_as_vietnamese(converted)
 

@@ -11,7 +11,7 @@ import bisect
 import codecs
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import settings
@@ -180,9 +180,9 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         return text, "cp1258"
     # A file typed with .VnTime (TCVN3) fonts and saved as text holds the fonts' 8-bit codes:
     # read as Latin-1, they are the characters the converter maps (see _legacy_text)
-    from .legacy import from_tcvn3, looks_tcvn3, reads_as_vietnamese
+    from .legacy import looks_tcvn3
     latin = data.decode("latin-1")
-    if looks_tcvn3(latin) and reads_as_vietnamese(from_tcvn3(latin)):
+    if looks_tcvn3(latin):
         return latin, "tcvn3"
     raise ReadError(f"{path}: the text is not in UTF-8, UTF-16 or Windows-1258, so its letters cannot "
                     "be read. Re-save it as UTF-8 (in Word: Save As > Plain Text > Unicode (UTF-8)); "
@@ -253,13 +253,39 @@ def _legacy_text(src: Source) -> Source:
     fonts carry no Unicode map; a Word run whose font the reader did not see) is converted
     (one character for one: every offset holds). Capitals typed in the .VnTimeH fonts come
     out in lower case: the warning says so."""
-    from .legacy import from_tcvn3, looks_tcvn3
-    if looks_tcvn3(src.text):
+    from .legacy import from_tcvn3, from_vni, looks_tcvn3, looks_vni
+    # VNI first: its codes are characters TCVN3 text shows too, but only VNI's vanish once converted
+    if looks_vni(src.text):
+        _convert(src, from_vni)
+        src.warnings.append("the text reads as VNI codes and was converted to Unicode")
+    elif looks_tcvn3(src.text):
         src.text = from_tcvn3(src.text)
         src.warnings.append("the text reads as TCVN3 (.VnTime) codes and was converted to Unicode; "
                             "lines typed in capitals (.VnTimeH) may come out in lower case: check them "
                             "against the document")
     return src
+
+
+def _convert(src: Source, convert) -> None:
+    """Apply ``convert`` (which may change a text's length) to the text, piece by piece
+    between segment bounds, so that each segment still spans its own text."""
+    if not src.segments:
+        src.text = convert(src.text)
+        return
+    out: list[str] = []
+    segments: list[Segment] = []
+    pos = done = 0
+    for seg in src.segments:
+        gap = convert(src.text[pos:seg.start])
+        body = convert(src.text[seg.start:seg.end])
+        start = done + len(gap)
+        segments.append(replace(seg, start=start, end=start + len(body)))
+        out += [gap, body]
+        done = start + len(body)
+        pos = seg.end
+    out.append(convert(src.text[pos:]))
+    src.text = "".join(out)
+    src.segments = segments
 
 
 def read_path(path: str | Path, ocr: bool | None = None) -> Source:
