@@ -402,15 +402,16 @@ class _Scanner:
         c = self.text[i]
         return c.isupper()
 
+    def past_determiners(self, i: int) -> int:
+        """Where the words after the determiners at i ("các", "mỗi", "tất cả" ...) begin."""
+        while (m := self.v.determiners.match(self.low, i)) and m.end() > i:
+            i = m.end()
+        return i
+
     def head_at(self, i: int) -> int | None:
         """End of an actor head (with its determiners) starting at i, or None."""
         v = self.v
-        j = i
-        while True:
-            m = v.determiners.match(self.low, j)
-            if not m or m.end() == j:
-                break
-            j = m.end()
+        j = self.past_determiners(i)
         m = v.heads.match(self.low, j)
         if not m:
             return None
@@ -1360,12 +1361,7 @@ class _Extractor:
     def _capital_head(self, i: int) -> bool:
         """An actor head at ``i`` whose first word after the determiners is capitalised
         ("Giám đốc Sở", "các Sở"), not a common noun ("đơn vị", "các cơ quan")."""
-        if self.sc.head_at(i) is None:
-            return False
-        j = i
-        while (m := self.v.determiners.match(self.sc.low, j)) and m.end() > j:
-            j = m.end()
-        return self.text[j:j + 1].isupper()
+        return self.sc.head_at(i) is not None and self.text[self.sc.past_determiners(i)].isupper()
 
     # - tables -
 
