@@ -74,11 +74,11 @@ def _vni_table() -> tuple[re.Pattern, dict[str, str]]:
     def nfc(s: str) -> str:
         return unicodedata.normalize("NFC", s)
     table: dict[str, str] = {}
+    bases = {b: b for b in "aeouy"} | {"ô": "ơ", "ö": "ư"}    # (the i's have codes of their own)
     for lower in (True, False):
         case = (lambda s: s) if lower else str.upper
         for code, letter in _VNI_SINGLE.items():
             table[case(code)] = case(letter)
-        bases = {b: b for b in "aeouy"} | {"ô": "ơ", "ö": "ư"}    # (the i's have codes of their own)
         for code, base in bases.items():
             for mark, tone in _VNI_TONES.items():
                 if base != "y" or mark != "ï":          # ỵ has a code of its own

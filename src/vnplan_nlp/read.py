@@ -179,7 +179,7 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     if "\ufffd" not in text and _looks_vietnamese(text):
         return text, "cp1258"
     # A file typed with .VnTime (TCVN3) fonts and saved as text holds the fonts' 8-bit codes:
-    # read as Latin-1, they are the characters the converter maps (see _legacy_text)
+    # read as Latin-1, they are the characters the converter maps (see _from_tcvn3)
     from .legacy import looks_tcvn3
     latin = data.decode("latin-1")
     if looks_tcvn3(latin):
@@ -220,7 +220,9 @@ def read_text(path: Path) -> Source:
                         path=str(path), code="too-large")
     fmt = "md" if path.suffix.lower() in {".md", ".markdown"} else "txt"
     src = Source(path=str(path), format=fmt, text=text, sha256=_sha256(data), encoding=enc, markup=True)
-    return _legacy_text(src) if enc == "tcvn3" else src
+    if enc == "tcvn3":       # decode_text found the codes: convert, without looking again
+        _from_tcvn3(src)
+    return src
 
 
 def _line_segments(text: str) -> list[Segment]:
@@ -249,21 +251,27 @@ def _readers():
 
 
 def _legacy_text(src: Source) -> Source:
-    """A text that still reads as TCVN3 codes (a PDF made from a .VnTime document, whose
-    fonts carry no Unicode map; a Word run whose font the reader did not see) is converted
-    (one character for one: every offset holds). Capitals typed in the .VnTimeH fonts come
-    out in lower case: the warning says so."""
-    from .legacy import from_tcvn3, from_vni, looks_tcvn3, looks_vni
+    """A text that still reads as VNI or TCVN3 codes (a PDF made from a VNI-Times or .VnTime
+    document, whose fonts carry no Unicode map; a Word run whose font the reader did not
+    see) is converted, and the warnings say so."""
+    from .legacy import looks_tcvn3, looks_vni
     # VNI first: its codes are characters TCVN3 text shows too, but only VNI's vanish once converted
     if looks_vni(src.text):
-        _convert(src, from_vni)
+        from .legacy import from_vni
+        _convert(src, from_vni)          # two codes may make one letter: the segments follow
         src.warnings.append("the text reads as VNI codes and was converted to Unicode")
     elif looks_tcvn3(src.text):
-        src.text = from_tcvn3(src.text)
-        src.warnings.append("the text reads as TCVN3 (.VnTime) codes and was converted to Unicode; "
-                            "lines typed in capitals (.VnTimeH) may come out in lower case: check them "
-                            "against the document")
+        _from_tcvn3(src)
     return src
+
+
+def _from_tcvn3(src: Source) -> None:
+    """Convert a text of TCVN3 codes (one character for one: every offset holds)."""
+    from .legacy import from_tcvn3
+    src.text = from_tcvn3(src.text)
+    src.warnings.append("the text reads as TCVN3 (.VnTime) codes and was converted to Unicode; "
+                        "lines typed in capitals (.VnTimeH) may come out in lower case: check them "
+                        "against the document")
 
 
 def _convert(src: Source, convert) -> None:
