@@ -59,10 +59,14 @@ def _text_syllables(text: str) -> tuple[list[str], np.ndarray]:
                                                    dtype=_U64)
 
 
+def _pairs(h: np.ndarray) -> np.ndarray:
+    """Each pair of adjacent syllables of a run of syllable hashes, hashed into one value."""
+    return _mix(h[:-1] * _GOLDEN + h[1:])
+
+
 def _units(h: np.ndarray) -> np.ndarray:
-    """The keys of a run of syllable hashes: each syllable, and each pair of adjacent
-    syllables hashed into one value."""
-    return np.concatenate([h, _mix(h[:-1] * _GOLDEN + h[1:])]) if len(h) > 1 else h
+    """The keys of a run of syllable hashes: each syllable, and each pair."""
+    return np.concatenate([h, _pairs(h)]) if len(h) > 1 else h
 
 
 def _marked(keys: np.ndarray, mark: str) -> np.ndarray:
@@ -97,14 +101,18 @@ def index_keys(head: str, body: str) -> dict[str, Any]:
             "head_terms": " ".join(h), "body_terms": " ".join(toks)}
 
 
+def phrase_units(phrase: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """What a phrase's keys stand for: its syllable pairs (its one syllable)."""
+    return [phrase] if len(phrase) == 1 else list(zip(phrase, phrase[1:]))
+
+
 def phrase_keys(phrases, mark: str = PRESENT) -> list[int]:
     """The keys (as in :func:`index_keys`, of the class ``mark``) a document holding every
-    one of ``phrases`` (tuples of folded syllables) has: each phrase's syllable pairs (its
-    one syllable)."""
+    one of ``phrases`` (tuples of folded syllables) has: those of :func:`phrase_units`."""
     out: set[int] = set()
     for p in phrases:
         h = _syllable_hashes(list(p))
-        units = h if len(p) == 1 else _units(h)[len(p):]
+        units = h if len(p) == 1 else _pairs(h)
         out.update(_marked(units, mark).view(np.int64).tolist())
     return sorted(out)
 

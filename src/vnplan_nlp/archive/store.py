@@ -7,7 +7,7 @@ the full-text parts:
 
 - SQLite: a contentless FTS5 table ``documents_fts(head, body)`` (tokenizer unicode61,
   diacritics removed; đ is folded before), ranked by bm25 with the header weighing 5 to 1;
-- PostgreSQL: ``keys`` in ``documents``, 64-bit integers (see :func:`search.index_keys`:
+- PostgreSQL: ``keys`` in ``documents``, 64-bit integers (see :func:`pgkeys.index_keys`:
   syllables and syllable pairs, marked by frequency and header, hashed) under a GIN index,
   which answers a tier exactly without reading any document; within a tier, documents
   rank by where and how often the phrase occurs (header, 10+ times, 3+ times, present),
@@ -805,7 +805,7 @@ class PostgresStore(Store):
         return {**super().versions(), "keys_version": self._keys.KEYS_VERSION}
 
     def _fts_ddl(self):
-        # The keys (see search.index_keys) live in the documents table itself: one
+        # The keys (see pgkeys.index_keys) live in the documents table itself: one
         # bitmap scan of their GIN index finds, filters and orders a tier's documents.
         # The keys are random 64-bit numbers: stored as they are (EXTERNAL), never offered
         # to a compressor that could not shrink them.
@@ -859,7 +859,7 @@ class PostgresStore(Store):
 
     def match_sql(self, phrases, filters, limit, exclude=frozenset()):
         sql, params = self._subtier_sql(phrases, filters, limit, exclude, *self.SUBTIERS[0][1:])
-        units = sorted({u for p in phrases for u in ([p] if len(p) == 1 else zip(p, p[1:]))})
+        units = sorted({u for p in phrases for u in self._keys.phrase_units(p)})
         keys = ", ".join(f"'{' '.join(u)}' = {self._keys.phrase_keys([u], '@')[0]}" for u in units)
         return sql + (f"\n-- the keys (pgkeys.phrase_keys) of the syllable pairs in the header: {keys};"
                       f" then the same marked {', '.join(m or 'present' for _, m, _ in self.SUBTIERS[1:])}"), params
