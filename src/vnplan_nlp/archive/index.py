@@ -579,8 +579,8 @@ def index_paths(store: Store, inputs: list[str], *, workers: int | None = None,
     next_check = 0.0
     # A machine that stood still comes back with its clock moved on (the indexer stopped by
     # Ctrl-Z and resumed by `fg` hours later, a virtual machine paused): every file being
-    # parsed would look late. The loop below runs at least every `poll` seconds; a much longer gap means the
-    # indexer did not run, and time is counted again from when it woke.
+    # parsed would look late. The loop below runs at least every `poll` seconds; a gap of
+    # three polls means the indexer did not run, and time is counted again from when it woke.
     last_tick = woke = time.monotonic()
     stall = max(1.0, 3 * (poll or 0))
 
