@@ -57,7 +57,6 @@ class IndexReport:
     pruned_files: int = 0     # ... forgotten (prune=True)
     pruned_documents: int = 0  # documents deleted with them (no other file held them)
     seconds: float = 0.0
-    parse_seconds: float = 0.0
 
     @property
     def rate(self) -> float:

@@ -106,12 +106,6 @@ def fold_run(run: str) -> str:
     return run.translate(_FOLD).lower()
 
 
-def folded_tokens(text: str) -> list[str]:
-    """``tokens(fold(text))``, faster: the runs are found in the text as it is, and each
-    distinct run is folded once."""
-    return cached(_FOLDED, runs(text), fold_run)
-
-
 #: tf classes marked in PostgreSQL's keys (pgkeys.py): a term occurring at least this often
 TF_CLASSES = (10, 3)
 

@@ -494,9 +494,6 @@ class Store:
             r["data"], r["text"] = unpack(r["data"]), unpack(r["text"])
         return r
 
-    def record_brief(self, doc_id: int) -> dict:
-        return self.record(doc_id) or {}
-
     def records_brief(self, ids: set[int]) -> dict[int, dict]:
         ids = sorted(ids)
         out: dict[int, dict] = {}
@@ -552,9 +549,6 @@ class Store:
             return []
         return self.all(f'SELECT * FROM "refs" WHERE "number_key" IN ({", ".join("?" for _ in keys)}) '
                         f'ORDER BY "doc_id", "ord"', keys)
-
-    def responsibilities_of(self, doc_id: int) -> list[dict]:
-        return self.all('SELECT * FROM "responsibilities" WHERE "doc_id" = ? ORDER BY "ord"', (doc_id,))
 
     def iter_rows(self, sql: str, params=()) -> Iterator[dict]:
         for r in self.execute(sql, params):
