@@ -6,7 +6,8 @@ The loop, in the calling process:
 2. skip a file whose path, size and modification time match what the archive recorded;
    otherwise hash its bytes: content already archived is only linked to the path;
 3. send the rest, in small batches, to parsing workers (a process pool on this machine,
-   or a Dask cluster); a worker reads, parses and turns the document into rows;
+   or a Dask cluster); a worker reads, parses and checks the document (its own format
+   rules: findings) and turns it into rows;
 4. write each document, as its rows come back, in its own transaction;
 5. with ``prune``, forget the archived files under the inputs that no longer exist (and
    their documents, unless another file holds them); without it, count them.
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..check import check
 from ..errors import VnplanError
 from ..read import iter_inputs
 from .store import DocumentRows, Store, document_rows
@@ -93,9 +95,12 @@ def parser_version(spec: str) -> str:
 def parse_one(path: str, spec: str, dialect: str = "sqlite", ocr: bool = False) -> tuple:
     """Parse one file into rows. Returns ``("ok", path, rows)`` or ``("error", path, code, message)``;
     never raises for a bad file. ``ocr``: read scans with OCR (the parser is called with
-    ``ocr=True``)."""
+    ``ocr=True``). The document is checked by the rule pack for its system and date (the
+    rules needing its parent or the archive are not run) unless the parser left findings."""
     try:
         doc = load_parser(spec)(path, ocr=True) if ocr else load_parser(spec)(path)
+        if not doc.findings:
+            check(doc)
         d = doc.to_dict()
         src = d.setdefault("source", {})
         if not src.get("sha256"):
@@ -205,13 +210,14 @@ Nguyễn Văn A
 
 
 def warm(spec: str, dialect: str = "sqlite") -> None:
-    """Load ``spec`` and, for the built-in parser, run it and the row builder once on a
+    """Load ``spec`` and, for the built-in parser, run it, the checker and the row builder once on a
     short plan in this process (see ``_WARM_TEXT``). Never raises: it only saves time."""
     try:
         load_parser(spec)
         if spec == DEFAULT_PARSER:
             from ..parse import parse_text
             doc = parse_text(_WARM_TEXT)
+            check(doc)
             d = doc.to_dict()
             d["source"]["sha256"] = "0" * 64
             document_rows(d, doc.text, parser=spec, dialect=dialect)
