@@ -22,9 +22,11 @@ from importlib import resources
 from typing import Any, Callable
 
 from .errors import VnplanError
+from .bodies import expand_abbreviations, same_body
 from .models import Document, Finding, Section
 from .normalise import fold_tones, match_key
-from .segment import SIGN_PREFIX, doc_types, type_name_by_key
+from .sections import classify
+from .segment import SIGN_PREFIX, doc_types, split_lines, type_name_by_key
 
 log = logging.getLogger(__name__)
 
@@ -356,7 +358,6 @@ def _issuer_in_header(doc: Document) -> bool:
     anchors = [doc.header.spans[k][0] for k in ("national", "number_line", "date_line") if k in doc.header.spans]
     if not anchors:
         return False
-    from .segment import split_lines
     for ln in split_lines(doc.text, 0, min(anchors)):
         if ln.upper and len(ln.text) > 3 and _ORGAN_WORD.search(fold_tones(ln.text)):
             return True
@@ -378,7 +379,6 @@ def _head_text(doc: Document) -> str:
 def _type_printed(doc: Document) -> bool:
     """A type name in capitals opening a header line, even when the title was run into it
     ("THÔNG BÁO KẾT LUẬN CỦA ...")."""
-    from .segment import split_lines
     names = sorted(type_name_by_key(), key=len, reverse=True)
     for ln in split_lines(doc.text, 0, min(len(doc.text), (doc.body_start or 0) + 400))[:40]:
         t = fold_tones(ln.text).upper() if ln.upper else ""
@@ -388,7 +388,6 @@ def _type_printed(doc: Document) -> bool:
 
 
 def _signature_printed(doc: Document) -> bool:
-    from .segment import split_lines
     for ln in split_lines(doc.text, doc.body_end or 0):
         if SIGN_PREFIX.match(ln.text):
             return True
@@ -1061,8 +1060,6 @@ def _excluded(doc: Document, s: Section, quoted: list[tuple[int, int]]) -> bool:
 def _unnumbered_before(doc: Document, s: Section, bound: int) -> int:
     """Unnumbered paragraphs just before heading ``s`` (back to ``bound``): bullets are
     skipped, a labelled heading or a list's lead-in line ("... như sau:") stops the count."""
-    from .sections import classify
-    from .segment import split_lines
     n = 0
     for ln in reversed(split_lines(doc.text, bound, s.start)):
         c = classify(ln.text)
@@ -1360,16 +1357,7 @@ def _same_issuer(a: str | None, b: str | None) -> bool | None:
     """True/False where both are known; None where one is missing."""
     if not a or not b:
         return None
-    try:
-        from .bodies import same_body      # the issuing-bodies stage, where installed
-        return bool(same_body(a, b))
-    except ImportError:
-        return _loose_body_key(a) == _loose_body_key(b) or _loose_body_key(a) in _loose_body_key(b) \
-            or _loose_body_key(b) in _loose_body_key(a)
-
-
-def _loose_body_key(s: str) -> str:
-    return " ".join(match_key(s).replace("-", " ").split())
+    return bool(same_body(a, b))
 
 
 @rule("C04")
@@ -1463,7 +1451,6 @@ _DECIDES = re.compile(r"^(?:QUYẾT\s+ĐỊNH|QUYẾT\s+NGHỊ|BAN\s+HÀNH|CHỈ
 def state_can_cu(doc: Document, r: Rule) -> list[Finding]:
     """The căn cứ lines before the body: ';' after each line; '.' after the last where a
     decision word ("QUYẾT ĐỊNH:") follows them (in a plan prose follows, and may differ)."""
-    from .segment import split_lines
     lines = split_lines(doc.text, doc.body_start, doc.body_end or None)[:60]
     block = []
     after = None
@@ -1581,15 +1568,11 @@ def party_may_issue(doc: Document, r: Rule) -> list[Finding]:
 
 # -- bodies (C08) ---------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)   # a body's name recurs in a document and from one to the next
 def _spelling(s: str) -> str:
     """A name as written: abbreviations expanded, tone placement folded, spaces collapsed,
     case kept."""
-    try:
-        from .bodies import expand_abbreviations
-        s = expand_abbreviations(s)
-    except ImportError:
-        pass
-    s = re.sub(r"\s*([-–])\s*", r" \1 ", fold_tones(s))
+    s = re.sub(r"\s*([-–])\s*", r" \1 ", fold_tones(expand_abbreviations(s)))
     return " ".join(s.split())
 
 
