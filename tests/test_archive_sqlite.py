@@ -55,6 +55,15 @@ def test_tokens_split_codes_like_the_index():
     assert tokens(fold("Chỉ thị số 30-CT/TW")) == ["chi", "thi", "so", "30", "ct", "tw"]
 
 
+@pytest.mark.parametrize("text", [
+    "Chỉ thị số 30-CT/TW, ngày 22/02/2024", "snake_case và ..._giữa__ (a)b", "²³ ½ Ⅻ ١٢ x\u00a0y\u2003z",
+    "“Đảng uỷ”;tuyên-truyền\tmiệng\n\n", "", "   ", "a_", "_"])
+def test_runs_are_the_regex_runs(text):
+    import re
+    from vnplan_nlp.archive.search import runs
+    assert runs(text) == re.findall(r"[^\W_]+", text)
+
+
 def _string_keys(head: str, body: str) -> dict[str, set[tuple[str, ...]]]:
     """PostgreSQL's keys spelled out, class by class (the definition index_keys hashes)."""
     from collections import Counter

