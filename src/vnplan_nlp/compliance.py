@@ -213,7 +213,7 @@ def actor_kinds(name: str) -> set[str]:
     return {k for k, pat in vocab()["actor_kinds"].items() if re.search(pat, name)}
 
 
-def _item_actor(parent: Document, it: ParentItem, tcth_titles: dict[int, str]) -> str | None:
+def _item_actor(parent: Document, it: ParentItem) -> str | None:
     """The body an item addresses: an "Đơn vị chủ trì: ..." line, the heading it sits under
     in "Tổ chức thực hiện", or the noun phrase that opens it."""
     m = _re("actor_lines").search(parent.text, it.start, it.end)
@@ -708,7 +708,6 @@ def _one_parent(draft: Document, parent: Document, pack: Pack, res: Compliance, 
                                       parent=name))
 
     items = parent_items(parent)
-    tcth: dict[int, str] = {}
     rows = coverage(draft, parent, items, tok)
     r03, r04 = pack.rule("R03"), pack.rule("R04")
     top_for: dict[int, float] = {}       # draft passage -> its best score over all parent items
@@ -717,7 +716,7 @@ def _one_parent(draft: Document, parent: Document, pack: Pack, res: Compliance, 
             top_for[p.start] = max(top_for.get(p.start, 0.0), sc)
     for row in rows:
         it, status, best = row.item, row.status, row.best
-        actor = _item_actor(parent, it, tcth)
+        actor = _item_actor(parent, it)
         applies = _applies(actor, draft, parent)
         res.coverage.append(CoverageRow(
             parent=ph.number_symbol or parent.source.path,
@@ -751,7 +750,7 @@ def _one_parent(draft: Document, parent: Document, pack: Pack, res: Compliance, 
 
     r = pack.rule("R05")
     if r:
-        res.findings.extend(_r05(draft, parent, items, tcth, r, name, anchor))
+        res.findings.extend(_r05(draft, parent, items, r, name, anchor))
     r = pack.rule("R06")
     if r:
         res.findings.extend(_r06(draft, parent, r, name))
@@ -828,11 +827,11 @@ def _r04(draft: Document, parent: Document, it: ParentItem, p: Passage, r: Rule,
     return out
 
 
-def _r05(draft, parent, items, tcth, r: Rule, name: str, anchor) -> list[Finding]:
+def _r05(draft, parent, items, r: Rule, name: str, anchor) -> list[Finding]:
     out = []
     draft_reports = report_requests(draft, draft.body_start, draft.body_end or len(draft.text))
     for it in items:
-        actor = _item_actor(parent, it, tcth)
+        actor = _item_actor(parent, it)
         if not _applies(actor, draft, parent):
             continue
         for req in report_requests(parent, it.start, it.end):
