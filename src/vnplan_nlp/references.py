@@ -35,6 +35,7 @@ class _Patterns:
     type_before: re.Pattern     # a type word just before a number ("Chỉ thị số ")
     short: re.Pattern           # "Chỉ thị 30", "Nghị quyết số 57" (no symbol): its type, before a number
     short_number: re.Pattern    # ... and the number it ends with
+    short_last: re.Pattern      # the last word of "Chỉ thị", "Nghị quyết số": before the number's blanks
     law: re.Pattern             # a law, code or the constitution cited by name
     date_after: re.Pattern      # ", ngày 05/02/2024" right after a number
     date_before: re.Pattern     # "Ngày 22/10/2025, tại " before a citation
@@ -114,6 +115,10 @@ def patterns() -> _Patterns:
     # letters, costs ten times more (see _by_tail)
     short = re.compile(rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+(?:(?i:s[ốổ])[^\S\n]+)?$", re.I)
     short_number = re.compile(r"\d(?<=[^\S\n]\d)\d{0,4}(?![\w/]|[^\S\n]?[-–/][^\S\n]?[A-ZĐ\d]|[.,]\d)", re.I)
+    # how a short mention's head ends, before the number's blanks: the last word of a type
+    # name or "số" (compiled with re.I as `short` is, so that it takes what `short` takes)
+    last_words = sorted({fold_tones(w).split()[-1] for w, _ in words}, key=len, reverse=True)
+    short_last = re.compile(rf"(?:{'|'.join(map(re.escape, last_words))}|s[ốổ])\Z", re.I)
 
     laws = load_data("laws")
     law_names = [n[len("Luật "):] for n in laws["laws"]]
@@ -176,7 +181,8 @@ def patterns() -> _Patterns:
                               if c["code"] not in ("BCĐ", "BCS", "BCSĐ", "ĐĐ", "TGV"))
     type_word = re.compile(rf"(?P<type>{type_alt})(?![\w])", re.I)
     date_before = re.compile(rf"{day}[^\S\n]*,?[^\S\n]+(?i:tại|theo)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
-    return _Patterns(number=number, type_before=type_before, short=short, short_number=short_number, law=law,
+    return _Patterns(number=number, type_before=type_before, short=short, short_number=short_number,
+                     short_last=short_last, law=law,
                      date_after=date_after, date_before=date_before, year_after=year_after, alias=alias, this=this, this_word=this_word,
                      type_line=type_line, type_word=type_word, law_list_item=law_list_item,
                      known_law=re.compile(rf"(?:Luật|LUẬT|Bộ\s+luật)\s+(?i:{known}|{codes})"),
@@ -188,8 +194,11 @@ def patterns() -> _Patterns:
 # -- the number and symbol -------------------------------------------------------------------
 
 
+_GROUP_SEP = re.compile(r"\s*[-–/]\s*|\s+")
+
+
 def _groups(s: str) -> list[str]:
-    return [g for g in re.split(r"\s*[-–/]\s*|\s+", s.strip()) if g]
+    return [g for g in _GROUP_SEP.split(s.strip()) if g]
 
 
 def _fix(groups: list[str], misprints: dict) -> list[str]:
@@ -198,6 +207,16 @@ def _fix(groups: list[str], misprints: dict) -> list[str]:
         fixed = misprints.get(g, g)
         out.extend(fixed.split("-"))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _code_groups(symbol: str) -> tuple[str, ...] | None:
+    """The groups of a printed symbol ("KH- UBND" -> KH, UBND), misprints fixed; None
+    unless each looks like a code. (Cached: a document repeats the same few symbols.)"""
+    groups = _fix(_groups(symbol), patterns().misprints)
+    if not all(_looks_like_code(g) for g in groups):
+        return None
+    return tuple(groups)
 
 
 def _looks_like_code(g: str) -> bool:
@@ -221,14 +240,16 @@ def parse_number(m: re.Match, has_type: bool) -> _Number | None:
     (a form code "06/BBKP", a kilometre post, a table cell)."""
     p = patterns()
     if m.group("pn"):
-        issuers = _fix(_groups(m.group("pi")), p.misprints)
-        if not all(_looks_like_code(g) for g in issuers):
+        issuers = _code_groups(m.group("pi"))
+        if issuers is None:
             return None
+        issuers = list(issuers)
         code = m.group("pt")
         return _Number(f"{m.group('pn')}-{code}/{'-'.join(issuers)}", m.group("pn"), "party", code, issuers)
-    groups = _fix(_groups(m.group("ss")), p.misprints)
-    if not groups or not all(_looks_like_code(g) for g in groups):
+    groups = _code_groups(m.group("ss"))
+    if not groups:
         return None
+    groups = list(groups)
     year = m.group("sy")
     num = m.group("sn")
     if not year and len(groups) == 1 and not has_type and groups[0] not in issuer_codes():
@@ -670,13 +691,23 @@ def _own_type(text: str) -> str | None:
     return patterns().type_names.get(match_key(m.group("type")))
 
 
-def _by_tail(head: re.Pattern, tail: re.Pattern, text: str, window: int = 80):
+def _by_tail(head: re.Pattern, tail: re.Pattern, text: str, window: int = 80, last: re.Pattern | None = None):
     """``(head match, tail match)`` for each place where ``head`` (a pattern ending in
     ``$``) ends right where ``tail`` begins: a pattern found by its rarer end. ``head`` is
     searched in the ``window`` characters before each tail match (look-behinds still see
-    the text before the window); the leftmost start wins, as a scan of the text would."""
+    the text before the window); the leftmost start wins, as a scan of the text would.
+
+    ``last``: a pattern ending in ``\Z`` for what ``head`` ends with before its trailing
+    blanks, none of it a blank; it is tested first on the last word there (most tails are
+    a year or a count after some other word: the search of the window costs far more)."""
     for t in tail.finditer(text):
-        h = head.search(text, max(0, t.start() - window), t.start())
+        lo = max(0, t.start() - window)
+        if last is not None:
+            # str.split and re's \s take the same characters for blanks
+            words = text[lo:t.start()].rsplit(None, 1)
+            if not words or not last.search(words[-1]):
+                continue
+        h = head.search(text, lo, t.start())
         if h is not None and h.end() == t.start():
             yield h, t
 
@@ -852,7 +883,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
     def free(s: int, e: int) -> bool:
         return not any(a < e and s < b for a, b in taken)
 
-    for m, nm in _by_tail(p.short, p.short_number, folded):
+    for m, nm in _by_tail(p.short, p.short_number, folded, last=p.short_last):
         if not free(m.start(), nm.end()):
             continue
         tname = p.type_names.get(match_key(m.group("type")))
