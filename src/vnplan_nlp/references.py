@@ -636,6 +636,10 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False,
     return end, date, issuer
 
 
+# "Kết luận số 187, 188-KL/TW": the bare numbers listed before a number and symbol
+_LIST_BEFORE = re.compile(r"(?P<list>(?:(?<![\w/.\-])\d{1,5}[^\S\n]*(?:,|và|;)[^\S\n]*)+)$")
+# "Nghị định số 178/2024/NĐ-CP, số 67/2025/NĐ-CP": the next number of a list
+_NEXT_OF_LIST = re.compile(r"(?:[;,][\s*]*(?:và[\s*]+)?|[\s*]+và[\s*]+)(?i:số)[\s*]*$")
 # Every alias names itself "... viết tắt là": most documents hold no "tắt", which a
 # search finds in half the time the alias pattern takes to scan the text (at each comma).
 _ALIAS_HINT = re.compile(r"(?i:tắt)")
@@ -740,7 +744,8 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             continue
 
         # a list of bare numbers before: "Kết luận số 187, 188-KL/TW"
-        lm = re.search(r"(?P<list>(?:(?<![\w/.\-])\d{1,5}[^\S\n]*(?:,|và|;)[^\S\n]*)+)$", before)
+        # (a list ends in a separator: the text without its last blanks is tested first)
+        lm = _LIST_BEFORE.search(before) if before.rstrip().endswith((",", "và", ";")) else None
         list_start = m.start() - len(lm.group("list")) if lm else m.start()
         tm = p.type_before.search(folded, max(0, list_start - 60), list_start)
         has_type = bool(tm)
@@ -771,7 +776,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             if dm:
                 date = _date_of(dm)
         typed = bool(tm)
-        if not tm and cands and re.search(r"(?:[;,][\s*]*(?:và[\s*]+)?|[\s*]+và[\s*]+)(?i:số)[\s*]*$", before):
+        if not tm and cands and _NEXT_OF_LIST.search(before):
             prev = cands[-1]
             if "\n" not in folded[prev.end:m.start()] and prev.extra.get("typed"):
                 doc_type, typed = prev.doc_type, True
