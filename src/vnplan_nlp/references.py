@@ -705,7 +705,7 @@ def _by_tail(head: re.Pattern, tail: re.Pattern, text: str, window: int = 80, la
     searched in the ``window`` characters before each tail match (look-behinds still see
     the text before the window); the leftmost start wins, as a scan of the text would.
 
-    ``last``: a pattern ending in ``\Z`` for what ``head`` ends with before its trailing
+    ``last``: a pattern ending in ``\\Z`` for what ``head`` ends with before its trailing
     blanks, none of it a blank; it is tested first on the last word there (most tails are
     a year or a count after some other word: the search of the window costs far more)."""
     for t in tail.finditer(text):
