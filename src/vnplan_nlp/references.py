@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date as calendar_date
 from functools import lru_cache
 
 from .bodies import LOWER, UPPER, expand_abbreviations, issuer_codes, load_data
@@ -35,6 +36,7 @@ class _Patterns:
     type_before: re.Pattern     # a type word just before a number ("Chỉ thị số ")
     short: re.Pattern           # "Chỉ thị 30", "Nghị quyết số 57" (no symbol): its type, before a number
     short_number: re.Pattern    # ... and the number it ends with
+    short_last: re.Pattern      # the last word of "Chỉ thị", "Nghị quyết số": before the number's blanks
     law: re.Pattern             # a law, code or the constitution cited by name
     date_after: re.Pattern      # ", ngày 05/02/2024" right after a number
     date_before: re.Pattern     # "Ngày 22/10/2025, tại " before a citation
@@ -114,6 +116,10 @@ def patterns() -> _Patterns:
     # letters, costs ten times more (see _by_tail)
     short = re.compile(rf"(?<![\w])(?P<type>{type_alt})[^\S\n]+(?:(?i:s[ốổ])[^\S\n]+)?$", re.I)
     short_number = re.compile(r"\d(?<=[^\S\n]\d)\d{0,4}(?![\w/]|[^\S\n]?[-–/][^\S\n]?[A-ZĐ\d]|[.,]\d)", re.I)
+    # how a short mention's head ends, before the number's blanks: the last word of a type
+    # name or "số" (compiled with re.I as `short` is, so that it takes what `short` takes)
+    last_words = sorted({fold_tones(w).split()[-1] for w, _ in words}, key=len, reverse=True)
+    short_last = re.compile(rf"(?:{'|'.join(map(re.escape, last_words))}|s[ốổ])\Z", re.I)
 
     laws = load_data("laws")
     law_names = [n[len("Luật "):] for n in laws["laws"]]
@@ -176,7 +182,8 @@ def patterns() -> _Patterns:
                               if c["code"] not in ("BCĐ", "BCS", "BCSĐ", "ĐĐ", "TGV"))
     type_word = re.compile(rf"(?P<type>{type_alt})(?![\w])", re.I)
     date_before = re.compile(rf"{day}[^\S\n]*,?[^\S\n]+(?i:tại|theo)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
-    return _Patterns(number=number, type_before=type_before, short=short, short_number=short_number, law=law,
+    return _Patterns(number=number, type_before=type_before, short=short, short_number=short_number,
+                     short_last=short_last, law=law,
                      date_after=date_after, date_before=date_before, year_after=year_after, alias=alias, this=this, this_word=this_word,
                      type_line=type_line, type_word=type_word, law_list_item=law_list_item,
                      known_law=re.compile(rf"(?:Luật|LUẬT|Bộ\s+luật)\s+(?i:{known}|{codes})"),
@@ -188,8 +195,11 @@ def patterns() -> _Patterns:
 # -- the number and symbol -------------------------------------------------------------------
 
 
+_GROUP_SEP = re.compile(r"\s*[-–/]\s*|\s+")
+
+
 def _groups(s: str) -> list[str]:
-    return [g for g in re.split(r"\s*[-–/]\s*|\s+", s.strip()) if g]
+    return [g for g in _GROUP_SEP.split(s.strip()) if g]
 
 
 def _fix(groups: list[str], misprints: dict) -> list[str]:
@@ -198,6 +208,16 @@ def _fix(groups: list[str], misprints: dict) -> list[str]:
         fixed = misprints.get(g, g)
         out.extend(fixed.split("-"))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _code_groups(symbol: str) -> tuple[str, ...] | None:
+    """The groups of a printed symbol ("KH- UBND" -> KH, UBND), misprints fixed; None
+    unless each looks like a code. (Cached: a document repeats the same few symbols.)"""
+    groups = _fix(_groups(symbol), patterns().misprints)
+    if not all(_looks_like_code(g) for g in groups):
+        return None
+    return tuple(groups)
 
 
 def _looks_like_code(g: str) -> bool:
@@ -221,14 +241,16 @@ def parse_number(m: re.Match, has_type: bool) -> _Number | None:
     (a form code "06/BBKP", a kilometre post, a table cell)."""
     p = patterns()
     if m.group("pn"):
-        issuers = _fix(_groups(m.group("pi")), p.misprints)
-        if not all(_looks_like_code(g) for g in issuers):
+        issuers = _code_groups(m.group("pi"))
+        if issuers is None:
             return None
+        issuers = list(issuers)
         code = m.group("pt")
         return _Number(f"{m.group('pn')}-{code}/{'-'.join(issuers)}", m.group("pn"), "party", code, issuers)
-    groups = _fix(_groups(m.group("ss")), p.misprints)
-    if not groups or not all(_looks_like_code(g) for g in groups):
+    groups = _code_groups(m.group("ss"))
+    if not groups:
         return None
+    groups = list(groups)
     year = m.group("sy")
     num = m.group("sn")
     if not year and len(groups) == 1 and not has_type and groups[0] not in issuer_codes():
@@ -301,6 +323,7 @@ _TOKEN = re.compile(r"\(?(?i:khóa|khoá)[\s*]+(?:[IVXLC]+|\d{1,2})\)?|[\w&]+(?:
                     r"|[^\S\n]+-[^\S\n]+|(?:[^\S\n]|\*)*\n?(?:[^\S\n]|\*)+|(?:[^\S\n]|\*)*\n|.", re.S)
 
 
+_TWO_WORDS = re.compile(r"[^\s,;]+\s+[^\s,;]+")
 _TERM_TOKEN = re.compile(r"\(?(?i:khóa|khoá).*")
 _STEERING_NAME = re.compile(r"(?i)Ban\s+Chỉ\s+đạo(?:\s+\S+){0,3}$")
 
@@ -311,7 +334,7 @@ def scan_issuer(text: str, pos: int, list_ok: bool = False) -> int | None:
     A name runs while its words are capitalised or belong to the vocabulary of body names,
     and stops at "về", a type name, a verb ("ban hành", "quy định"), a quote or a comma."""
     vocab, stop_pairs, comma_names = _issuer_vocab()
-    head = re.match(r"[^\s,;]+\s+[^\s,;]+", text[pos:pos + 60])
+    head = _TWO_WORDS.match(text, pos, pos + 60)
     if head and not any(ch.islower() for ch in head.group(0)):
         # a line in capitals: only the body grammar can tell where the name ends
         from .bodies import body_regex
@@ -579,9 +602,8 @@ def _date_of(m: re.Match) -> str | None:
 
 
 def _iso(y: str, m: str, d: str) -> str | None:
-    from datetime import date
     try:
-        return date(int(y), int(m), int(d)).isoformat()
+        return calendar_date(int(y), int(m), int(d)).isoformat()
     except ValueError:
         return None
 
@@ -614,6 +636,13 @@ def _tail(text: str, folded: str, end: int, allow_year: bool = False,
     return end, date, issuer
 
 
+# "Kết luận số 187, 188-KL/TW": the bare numbers listed before a number and symbol
+_LIST_BEFORE = re.compile(r"(?P<list>(?:(?<![\w/.\-])\d{1,5}[^\S\n]*(?:,|và|;)[^\S\n]*)+)$")
+# "Nghị định số 178/2024/NĐ-CP, số 67/2025/NĐ-CP": the next number of a list
+_NEXT_OF_LIST = re.compile(r"(?:[;,][\s*]*(?:và[\s*]+)?|[\s*]+và[\s*]+)(?i:số)[\s*]*$")
+# Every alias names itself "... viết tắt là": most documents hold no "tắt", which a
+# search finds in half the time the alias pattern takes to scan the text (at each comma).
+_ALIAS_HINT = re.compile(r"(?i:tắt)")
 _LAW_LIST = compile_guarded(r"(?<![\w])(?:Luật|luật)[^\S\n]*:")
 # Its literal part, found by a fast literal search: most documents hold none.
 _LAW_LIST_HINT = re.compile(r"uật[^\S\n]*:")
@@ -670,13 +699,23 @@ def _own_type(text: str) -> str | None:
     return patterns().type_names.get(match_key(m.group("type")))
 
 
-def _by_tail(head: re.Pattern, tail: re.Pattern, text: str, window: int = 80):
+def _by_tail(head: re.Pattern, tail: re.Pattern, text: str, window: int = 80, last: re.Pattern | None = None):
     """``(head match, tail match)`` for each place where ``head`` (a pattern ending in
     ``$``) ends right where ``tail`` begins: a pattern found by its rarer end. ``head`` is
     searched in the ``window`` characters before each tail match (look-behinds still see
-    the text before the window); the leftmost start wins, as a scan of the text would."""
+    the text before the window); the leftmost start wins, as a scan of the text would.
+
+    ``last``: a pattern ending in ``\\Z`` for what ``head`` ends with before its trailing
+    blanks, none of it a blank; it is tested first on the last word there (most tails are
+    a year or a count after some other word: the search of the window costs far more)."""
     for t in tail.finditer(text):
-        h = head.search(text, max(0, t.start() - window), t.start())
+        lo = max(0, t.start() - window)
+        if last is not None:
+            # str.split and re's \s take the same characters for blanks
+            words = text[lo:t.start()].rsplit(None, 1)
+            if not words or not last.search(words[-1]):
+                continue
+        h = head.search(text, lo, t.start())
         if h is not None and h.end() == t.start():
             yield h, t
 
@@ -705,7 +744,8 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             continue
 
         # a list of bare numbers before: "Kết luận số 187, 188-KL/TW"
-        lm = re.search(r"(?P<list>(?:(?<![\w/.\-])\d{1,5}[^\S\n]*(?:,|và|;)[^\S\n]*)+)$", before)
+        # (a list ends in a separator: the text without its last blanks is tested first)
+        lm = _LIST_BEFORE.search(before) if before.rstrip().endswith((",", "và", ";")) else None
         list_start = m.start() - len(lm.group("list")) if lm else m.start()
         tm = p.type_before.search(folded, max(0, list_start - 60), list_start)
         has_type = bool(tm)
@@ -736,7 +776,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
             if dm:
                 date = _date_of(dm)
         typed = bool(tm)
-        if not tm and cands and re.search(r"(?:[;,][\s*]*(?:và[\s*]+)?|[\s*]+và[\s*]+)(?i:số)[\s*]*$", before):
+        if not tm and cands and _NEXT_OF_LIST.search(before):
             prev = cands[-1]
             if "\n" not in folded[prev.end:m.start()] and prev.extra.get("typed"):
                 doc_type, typed = prev.doc_type, True
@@ -827,7 +867,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
 
     # 3. aliases: "(sau đây viết tắt là Chỉ thị số 30-CT/TW)"
     aliases: list[tuple[str, _Cand, int]] = []
-    for m in p.alias.finditer(folded):
+    for m in (p.alias.finditer(folded) if _ALIAS_HINT.search(folded) else ()):
         alias = text[m.start("alias"):m.end("alias")].strip(" *")
         am = p.type_word.match(fold_tones(alias))
         inner = [c for c in cands if m.start() <= c.ref_start < m.end()]
@@ -852,7 +892,7 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
     def free(s: int, e: int) -> bool:
         return not any(a < e and s < b for a, b in taken)
 
-    for m, nm in _by_tail(p.short, p.short_number, folded):
+    for m, nm in _by_tail(p.short, p.short_number, folded, last=p.short_last):
         if not free(m.start(), nm.end()):
             continue
         tname = p.type_names.get(match_key(m.group("type")))
