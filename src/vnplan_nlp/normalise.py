@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -210,26 +211,43 @@ def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
 
 
 _INLINE_RULE = re.compile(r"[ \t]+[-_=]{5,}(?:[ \t]+|$)")
+_RULE_RUNS = ("---", "___", "===")     # a line is searched for _INLINE_RULE only where it holds one
 
 
-def _physical_lines(text: str) -> list[tuple[str, int]]:
-    """(line, start) pairs; a rule printed inside a line ("ỦY BAN THƯỜNG VỤ QUỐC HỘI -------"
-    from a flattened header cell) ends that line."""
+def _physical_lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines and their starts; a rule printed inside a line ("ỦY BAN THƯỜNG VỤ QUỐC
+    HỘI -------" from a flattened header cell) ends that line."""
     lines = text.split("\n")
     starts = list(accumulate([len(line) + 1 for line in lines[:-1]], initial=0))
-    if "---" not in text and "___" not in text and "===" not in text:
-        return list(zip(lines, starts))         # no rule anywhere: the lines as they are
-    out = []
-    for line, start in zip(lines, starts):
-        if "---" not in line and "___" not in line and "===" not in line:
-            out.append((line, start))
-            continue
+    # the lines that hold a run, found by str.find over the text (a few hits) rather than
+    # by testing every line
+    with_run = set()
+    for run in _RULE_RUNS:
+        at = text.find(run)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            with_run.add(k)
+            at = text.find(run, starts[k] + len(lines[k]))
+    if not with_run:
+        return lines, starts                    # no rule anywhere: the lines as they are
+    out_lines: list[str] = []
+    out_starts: list[int] = []
+    done = 0
+    for k in sorted(with_run):
+        out_lines += lines[done:k]
+        out_starts += starts[done:k]
+        line, start = lines[k], starts[k]
         last = 0
         for m in _INLINE_RULE.finditer(line):
-            out.append((line[last:m.start()], start + last))
+            out_lines.append(line[last:m.start()])
+            out_starts.append(start + last)
             last = m.end()
-        out.append((line[last:], start + last))
-    return out
+        out_lines.append(line[last:])
+        out_starts.append(start + last)
+        done = k + 1
+    out_lines += lines[done:]
+    out_starts += starts[done:]
+    return out_lines, out_starts
 
 
 def _toggles(line: str) -> int:
@@ -268,7 +286,7 @@ def step_blocks(text: str, markup: bool):
     first = True
     open_emph = False                # inside an emphasis run that spans lines
     emph = 0                         # bit 1: bold open, bit 2: italic open
-    for line, line_start in _physical_lines(text):
+    for line, line_start in zip(*_physical_lines(text)):
         raw = line
         if not raw or (raw[0] in " \t" and not raw.strip(" \t")):
             # a blank line (a third of a web copy's lines): a break, and no emphasis runs across it
