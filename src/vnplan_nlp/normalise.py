@@ -150,8 +150,10 @@ def step_chars(text: str, markup: bool):
 # -- Markdown-ish web text and hard wraps ---------------------------------------------------
 
 _RULE_LINE = re.compile(r"^[ \t]*(?:[-_=~]{3,}|[|+\- ]+[-=]{3,}[|+\- ]*)[ \t]*$")
-_PIPE_ONLY = re.compile(r"^[ \t|]*\|[ \t|]*$")
-# A rule line ends with one of these (or with emphasis stars): other lines skip _RULE_LINE.
+# A line of table pipes (r"^[ \t|]*\|[ \t|]*$"): a "|" in it, and nothing left once these are stripped.
+_PIPE_LINE_CHARS = " \t|"
+# A rule line holds these only (or emphasis stars): other lines skip _RULE_LINE, most of
+# them told by their last character alone.
 _RULE_LAST = " \t-_=~|+*"
 _HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
 _EMPH = re.compile(r"\*+")
@@ -295,8 +297,9 @@ def step_blocks(text: str, markup: bool):
             emph, open_emph = 0, False
             continue
         # a rule line ("-------" typed under a heading) is a break in any source; pipes only in Markdown
-        if ((markup and "|" in raw and _PIPE_ONLY.match(raw))
-                or (raw[-1:] in _RULE_LAST and _RULE_LINE.match(raw.replace("*", "") if markup else raw))):
+        if ((markup and "|" in raw and not raw.strip(_PIPE_LINE_CHARS))
+                or (raw[-1:] in _RULE_LAST and not raw.strip(_RULE_LAST)
+                    and _RULE_LINE.match(raw.replace("*", "") if markup else raw))):
             pending_break = True
             prev_kept = None
             emph, open_emph = 0, False      # emphasis never runs across a table cell or a rule
