@@ -156,7 +156,7 @@ _PIPE_LINE_CHARS = " \t|"
 # them told by their last character alone.
 _RULE_LAST = " \t-_=~|+*"
 _HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
-_EMPH = re.compile(r"\*+")
+_EMPH_SPLIT = re.compile(r"(\*+)")
 _LONE_STAR = re.compile(r"^\s*\*\s*$")
 
 _BLOCK_START = re.compile(
@@ -192,24 +192,11 @@ def _is_number_line(line: str) -> bool:
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
 
-def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
-    """The spans of ``line`` to keep once emphasis marks are dropped, and whether the
-    line begins or ends inside/at an emphasis mark (a formatting boundary)."""
-    if "*" not in line:                                 # most lines: nothing to strip
-        return [(0, len(line))], False, False, False
-    if _LONE_STAR.match(line):
-        return [(0, len(line))], False, False, False   # the Party header star stays
-    keep: list[tuple[int, int]] = []
-    last = 0
-    marks = list(_EMPH.finditer(line))
-    for m in marks:
-        keep.append((last, m.start()))
-        last = m.end()
-    keep.append((last, len(line)))
-    stripped = line.strip()
-    starts_mark = bool(marks) and line[: marks[0].start()].strip() == ""
-    ends_mark = bool(marks) and line[marks[-1].end():].strip() == ""
-    return keep, starts_mark, ends_mark, bool(marks) and stripped != ""
+def _split_marks(line: str) -> tuple[list[str], list[str]]:
+    """The pieces of ``line`` between its emphasis marks, and the marks (``pieces`` has one
+    more item: the text after the last mark): one re.split gives both."""
+    split = _EMPH_SPLIT.split(line)
+    return split[0::2], split[1::2]
 
 
 _INLINE_RULE = re.compile(r"[ \t]+[-_=]{5,}(?:[ \t]+|$)")
@@ -252,11 +239,11 @@ def _physical_lines(text: str) -> tuple[list[str], list[int]]:
     return out_lines, out_starts
 
 
-def _toggles(line: str) -> int:
-    """Which emphasis states a line flips: '**' bold (1), '*' italic (2), '***' both."""
+def _toggles(marks: list[str]) -> int:
+    """Which emphasis states a line's marks flip: '**' bold (1), '*' italic (2), '***' both."""
     t = 0
-    for m in _EMPH.finditer(line):
-        n = len(m.group(0))
+    for mark in marks:
+        n = len(mark)
         if n % 2:
             t ^= 2
         if n >= 2:
@@ -308,13 +295,17 @@ def step_blocks(text: str, markup: bool):
             hm = _HASH_HEADING.match(raw)
             if hm:
                 raw = " " * hm.end() + raw[hm.end():]
-            keep, starts_mark, ends_mark, has_marks = _strip_marks(raw)
-            toggles = _toggles(raw) if has_marks else 0
-            if len(keep) == 1:
-                keep = None
-            content = raw if keep is None else "".join(raw[a:c] for a, c in keep)
+            if "*" in raw and not _LONE_STAR.match(raw):   # (the Party header star stays)
+                pieces, marks = _split_marks(raw)
+                content = "".join(pieces)
+                # whether the line begins or ends at a mark (a formatting boundary)
+                starts_mark, ends_mark = not pieces[0].strip(), not pieces[-1].strip()
+                toggles = _toggles(marks)
+            else:
+                pieces, starts_mark, ends_mark, toggles = None, False, False, 0
+                content = raw
         else:                           # (in Markdown too, a line without marks keeps all)
-            keep, starts_mark, ends_mark, toggles = None, False, False, 0
+            pieces, starts_mark, ends_mark, toggles = None, False, False, 0
             content = raw
         stripped = content.strip()
         if not stripped:
@@ -351,25 +342,21 @@ def step_blocks(text: str, markup: bool):
             parts.append(" " if join else "\n")
             index.append(line_start - 1)
         first = False
-        # copy kept pieces, trimming the line's leading and trailing spaces
+        # the line without its marks and its leading and trailing spaces (what ``text``
+        # holds at the positions the index gives: a "#" heading's marks are in ``lead``)
+        parts.append(stripped)
         lead = len(content) - len(content.lstrip()) if content[0].isspace() else 0
         total = lead + len(stripped)
-        if keep is None:                    # no marks: the stripped line in one piece
-            a = line_start + lead
-            parts.append(text[a:line_start + total])
-            index += count[a:line_start + total]
-        else:
-            pieces = []
-            seen = 0
-            for a, c in keep:
-                lo, hi = max(seen, lead), min(seen + c - a, total)
-                if hi > lo:
-                    pieces.append((line_start + a + lo - seen, line_start + a + hi - seen))
-                seen += c - a
-            for a, c in pieces:
-                if c > a:
-                    parts.append(text[a:c])
-                    index += count[a:c]
+        if pieces is None:                  # no marks: the line's positions in one piece
+            index += count[line_start + lead:line_start + total]
+        else:                               # the positions of the pieces, marks left out
+            line_index = array("l")
+            at = line_start
+            for piece, mark in zip(pieces, marks):
+                line_index += count[at:at + len(piece)]
+                at += len(piece) + len(mark)
+            line_index += count[at:at + len(pieces[-1])]
+            index += line_index[lead:total]
         prev_kept = stripped
         emph ^= toggles
         open_emph = bool(emph)
