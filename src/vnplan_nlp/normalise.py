@@ -320,23 +320,27 @@ def step_blocks(text: str, markup: bool):
         join = False
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
-            block_start = _BLOCK_START.match(stripped)
-            if _BARE_LABEL.match(prev_kept) and not block_start:
+            # block_start: _BLOCK_START's match of the line, looked up only by a rule that
+            # gets that far (None: not looked up, or no match)
+            block_start = None
+            if _BARE_LABEL.match(prev_kept) and not (block_start := _BLOCK_START.match(stripped)):
                 join = True
-            elif (not boundary and prev_kept[-1:].isdigit() and _YEAR_END.search(prev_kept)
-                    and _YEAR_RANGE_END.match(stripped)):
+            elif boundary:
+                pass
+            elif prev_kept[-1:].isdigit() and _YEAR_END.search(prev_kept) and _YEAR_RANGE_END.match(stripped):
                 join = True            # "giai đoạn 2026" / "- 2030": a year range, not a bullet
-            elif (not boundary and prev_kept.endswith((";", ",")) and stripped[:1].islower()
-                    and not block_start):
+            elif (prev_kept.endswith((";", ",")) and stripped[:1].islower()
+                    and not (block_start := block_start or _BLOCK_START.match(stripped))):
                 join = True            # "người đứng đầu cấp ủy;" / "thủ trưởng cơ quan ..." wrapped
-            elif (not boundary and not prev_kept.endswith(_TERMINAL_ENDS)
-                    and not block_start
+            elif (not prev_kept.endswith(_TERMINAL_ENDS)
+                    and not (block_start or _BLOCK_START.match(stripped))
                     and not _is_number_line(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
                     and ((prev_case := _case(prev_kept)) == (case := _case(stripped)) or -1 in (prev_case, case))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
                     and not (prev_case == 1 and case == 1 and not open_emph and len(prev_kept) < 40)
-                    and not _LONE_STAR.match(stripped) and prev_kept != "*"):
+                    # (a lone star: _LONE_STAR on a stripped line)
+                    and stripped != "*" and prev_kept != "*"):
                 join = True
         if not first:
             parts.append(" " if join else "\n")
