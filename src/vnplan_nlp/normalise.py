@@ -176,6 +176,7 @@ _BLOCK_START = re.compile(
 _TERMINAL_ENDS = (".", ":", ";", "!", "?", "…")
 # A heading label alone on its line ("III.", "1.", "a)"): its title is on the next line.
 _BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
+_BARE_LABEL_LAST = ".-)"    # the last character of any _BARE_LABEL line (tested first)
 _YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
 _YEAR_RANGE_END = re.compile(r"^-\s*(?:19|20)\d\d\b")
 _NUMBER_LINE_HEAD = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\s+số|Số)\s*[:/.]?\s*(?=[\d/])")
@@ -184,6 +185,8 @@ _NUMBER_LINE_HEAD = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){
 def _is_number_line(line: str) -> bool:
     """A header's number line holds the number and nothing else ("Số: 141/KH-UBND",
     "Nghị quyết số: 101/2025/UBTVQH15"); "Hướng dẫn số 7886/HD-BNV ngày ..." is running text."""
+    if "số" not in line and "Số" not in line:      # (in every match: a quicker "no")
+        return False
     m = _NUMBER_LINE_HEAD.match(line)
     if not m:
         return False
@@ -270,6 +273,7 @@ def step_blocks(text: str, markup: bool):
     index = array("l")
     count = _count_upto(len(text))
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
+    prev_kept_case: int | None = None  # _case(prev_kept) where it was computed, else None
     prev_end_mark = False
     pending_break = False
     first = True
@@ -318,12 +322,14 @@ def step_blocks(text: str, markup: bool):
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
+        case = None                     # _case(stripped), where a rule below computes it
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
             # block_start: _BLOCK_START's match of the line, looked up only by a rule that
             # gets that far (None: not looked up, or no match)
             block_start = None
-            if _BARE_LABEL.match(prev_kept) and not (block_start := _BLOCK_START.match(stripped)):
+            if (prev_kept[-1] in _BARE_LABEL_LAST and _BARE_LABEL.match(prev_kept)
+                    and not (block_start := _BLOCK_START.match(stripped))):
                 join = True
             elif boundary:
                 pass
@@ -336,7 +342,9 @@ def step_blocks(text: str, markup: bool):
                     and not (block_start or _BLOCK_START.match(stripped))
                     and not _is_number_line(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
-                    and ((prev_case := _case(prev_kept)) == (case := _case(stripped)) or -1 in (prev_case, case))
+                    # (the case of the line before is kept from its own turn, where computed)
+                    and ((prev_case := _case(prev_kept) if prev_kept_case is None else prev_kept_case)
+                         == (case := _case(stripped)) or -1 in (prev_case, case))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
                     and not (prev_case == 1 and case == 1 and not open_emph and len(prev_kept) < 40)
                     # (a lone star: _LONE_STAR on a stripped line)
@@ -362,6 +370,7 @@ def step_blocks(text: str, markup: bool):
             line_index += count[at:at + len(pieces[-1])]
             index += line_index[lead:total]
         prev_kept = stripped
+        prev_kept_case = case
         emph ^= toggles
         open_emph = bool(emph)
         prev_end_mark = ends_mark
