@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from .models import Header
-from .normalise import fold_tones
+from .normalise import alternation, compile_guarded, fold_tones
 from .segment import TextLine, iter_lines, type_by_code, type_of_line
 
 _SCAN_LINES = 80
@@ -149,8 +149,9 @@ _HEADS = {"Sở", "Bộ", "Cục", "Tổng cục", "Vụ", "Ban", "Văn phòng",
           "Trung tâm", "Phòng", "và"}
 
 
-_PROPER_RE = re.compile(r"(?i)\b(?:" + "|".join(re.escape(p) for p in sorted(_PROPER, key=len, reverse=True))
-                        + r")\b")
+# the names longest first, as a tree of shared beginnings behind a test of their first letters
+# (the same matches as the flat alternation, found a few times faster)
+_PROPER_RE = compile_guarded(r"(?i)\b" + alternation(_PROPER, ignorecase=True, space=r"\ ") + r"\b")
 _PROPER_BY_KEY = {p.lower(): p for p in _PROPER}
 
 
