@@ -27,6 +27,10 @@ class TextLine(NamedTuple):
         return t == t.upper() and t != t.lower()
 
 
+# TextLine(...) as a NamedTuple's own _make builds it (the same tuple), without a Python call
+_tuple_new = tuple.__new__
+
+
 def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[TextLine]:
     """The lines of :func:`split_lines`, one at a time (to stop after the first few)."""
     # start and end taken as re takes a search's pos and endpos (clamped to the text)
@@ -41,7 +45,7 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Te
             line = piece.strip(" \t")
             if line:
                 a = pos + piece.index(line) if piece[0] in " \t" else pos
-                yield TextLine._make((line, a, a + len(line), index))
+                yield _tuple_new(TextLine, (line, a, a + len(line), index))
                 index += 1
         pos += len(piece) + 1
 
