@@ -24,7 +24,10 @@ class TextLine(NamedTuple):
     @property
     def upper(self) -> bool:
         t = self.text
-        return t == t.upper() and t != t.lower()
+        # str.upper maps each character on its own, so a text that upper() leaves as it is
+        # begins with such a head: most lines are told "no" by their first few characters
+        head = t[:8]
+        return head == head.upper() and t == t.upper() and t != t.lower()
 
 
 # TextLine(...) as a NamedTuple's own _make builds it (the same tuple), without a Python call
