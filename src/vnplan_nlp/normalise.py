@@ -6,7 +6,9 @@ placement ("uỷ"/"ủy") is left as printed; :func:`match_key` folds it for mat
 
 Each step returns ``(new_text, index)`` where ``index[i]`` is the position in the step's
 input of output character ``i`` (``len(index) == len(new_text) + 1``; the last entry maps
-the end). The steps' maps compose into :attr:`Normalised.offsets`.
+the end), or ``None`` for the index where it changed nothing. Given ``base``, the map of
+the steps before it, a step writes ``base[position]`` instead: its map comes out composed
+with theirs, as :attr:`Normalised.offsets` holds it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ except ImportError:  # pragma: no cover
     _sre = _sre_parse = None
 from typing import Callable
 
-Step = Callable[[str, bool], tuple[str, "array | None"]]
+Step = Callable[..., tuple[str, "array | None"]]     # (text, markup, base=None)
 
 
 @dataclass
@@ -60,14 +62,16 @@ def _identity(n: int) -> array:
 
 
 class _Builder:
-    """Collects output pieces with the input index of each output character."""
+    """Collects output pieces with the input index of each output character (through
+    ``base``, the map of the steps before, where given)."""
 
     __slots__ = ("parts", "index", "count")
 
-    def __init__(self, input_len: int) -> None:
+    def __init__(self, input_len: int, base: array | None = None) -> None:
         self.parts: list[str] = []
         self.index = array("l")
-        self.count = _count_upto(input_len)
+        # input position -> what the index holds for it; one more entry, for the end
+        self.count = base if base is not None else _count_upto(input_len + 1)
 
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
@@ -77,10 +81,10 @@ class _Builder:
     def put(self, s: str, at: int) -> None:
         if s:
             self.parts.append(s)
-            self.index.extend([at] * len(s))
+            self.index.extend([self.count[at]] * len(s))
 
     def done(self, input_len: int) -> tuple[str, array]:
-        self.index.append(input_len)
+        self.index.append(self.count[input_len])
         return "".join(self.parts), self.index
 
 
@@ -89,12 +93,12 @@ class _Builder:
 _LINE_BREAK = re.compile(r"\r\n?|[\f\v]")
 
 
-def step_newlines(text: str, markup: bool):
+def step_newlines(text: str, markup: bool, base: array | None = None):
     """\r\n and lone \r become \n; form feeds and vertical tabs end lines."""
     if "\r" not in text and "\f" not in text and "\v" not in text:
         return text, None
     # a Windows text file has one per line: found by re, the text between copied whole
-    b = _Builder(len(text))
+    b = _Builder(len(text), base)
     last = 0
     for m in _LINE_BREAK.finditer(text):
         b.copy(text, last, m.start())
@@ -104,11 +108,11 @@ def step_newlines(text: str, markup: bool):
     return b.done(len(text))
 
 
-def step_nfc(text: str, markup: bool):
+def step_nfc(text: str, markup: bool, base: array | None = None):
     """Unicode NFC: decomposed Vietnamese letters (from some PDFs and Mac files) composed."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
-    b = _Builder(len(text))
+    b = _Builder(len(text), base)
     i, n = 0, len(text)
     while i < n:
         j = i + 1
@@ -128,7 +132,7 @@ _CHAR_PAIRS = [(c, " ") for c in _SPACE] + [(c, "-") for c in _DASH]
 _ZERO_RE = re.compile(f"[{_ZERO}]")
 
 
-def step_chars(text: str, markup: bool):
+def step_chars(text: str, markup: bool, base: array | None = None):
     """Space and dash variants become ' ' and '-' (same length); zero-width characters go."""
     # one str.replace per variant present: str.translate looks up every character of a
     # non-ASCII text in its table, 20x slower on a document where few or none occur
@@ -138,7 +142,7 @@ def step_chars(text: str, markup: bool):
             out = out.replace(variant, plain)
     if not any(zero in out for zero in _ZERO):     # (str searches: a regex scan costs 20x more)
         return out, None
-    b = _Builder(len(out))
+    b = _Builder(len(out), base)
     last = 0
     for m in _ZERO_RE.finditer(out):
         b.copy(out, last, m.start())
@@ -259,7 +263,7 @@ def _case(line: str) -> int:
     return 0 if line != line.upper() else 1 if line != line.lower() else -1
 
 
-def step_blocks(text: str, markup: bool):
+def step_blocks(text: str, markup: bool, base: array | None = None):
     """One paragraph per line: drop Markdown emphasis marks, lines of table pipes and
     rules, leading/trailing spaces; join hard-wrapped lines with a space.
 
@@ -271,7 +275,8 @@ def step_blocks(text: str, markup: bool):
     # keeps them, written out here: this loop runs once per line of every document)
     parts: list[str] = []
     index = array("l")
-    count = _count_upto(len(text))
+    # input position -> what the index holds for it (through base where given); one more entry, for the end
+    count = base if base is not None else _count_upto(len(text) + 1)
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_kept_case: int | None = None  # _case(prev_kept) where it was computed, else None
     prev_end_mark = False
@@ -352,7 +357,7 @@ def step_blocks(text: str, markup: bool):
                 join = True
         if not first:
             parts.append(" " if join else "\n")
-            index.append(line_start - 1)
+            index.append(count[line_start - 1])
         first = False
         # the line without its marks and its leading and trailing spaces (what ``text``
         # holds at the positions the index gives: a "#" heading's marks are in ``lead``)
@@ -375,7 +380,7 @@ def step_blocks(text: str, markup: bool):
         open_emph = bool(emph)
         prev_end_mark = ends_mark
         pending_break = False
-    index.append(len(text))
+    index.append(count[len(text)])
     return "".join(parts), index
 
 
@@ -392,10 +397,12 @@ def normalise(text: str, markup: bool = True) -> Normalised:
     offsets: array | None = None
     names = []
     for name, fn in STEPS:
-        out, index = fn(text, markup)
+        # a step writes its map through the map of the steps before: composed as it is
+        # built, by the same slices, instead of looked up entry by entry afterwards
+        out, index = fn(text, markup, base=offsets)
         names.append(name)
         if index is not None:
-            offsets = index if offsets is None else array("l", map(offsets.__getitem__, index))
+            offsets = index
         text = out
     if offsets is None:
         offsets = _identity(len(text))
