@@ -115,16 +115,31 @@ def step_nfc(text: str, markup: bool, base: array | None = None):
     """Unicode NFC: decomposed Vietnamese letters (from some PDFs and Mac files) composed."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
-    b = _Builder(len(text), base)
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        cluster = text[i:j]
-        b.put(unicodedata.normalize("NFC", cluster), i) if j - i > 1 else b.copy(text, i, j)
-        i = j
-    return b.done(n)
+    # Each character with the combining marks that follow it is composed on its own (a
+    # character without any is copied as it is): one cluster per letter of a decomposed
+    # text. They are found by re, whose class holds the marks this text has (a handful),
+    # and each distinct one composed once; the loop is written out (no _Builder calls).
+    marks = "".join(sorted(c for c in set(text) if unicodedata.combining(c)))
+    clusters = re.compile(f"(?s).[{re.escape(marks)}]+").finditer(text) if marks else ()
+    count = base if base is not None else _count_upto(len(text) + 1)
+    parts: list[str] = []
+    index = array("l")
+    composed_of: dict[str, str] = {}
+    last = 0
+    for m in clusters:
+        start = m.start()
+        parts.append(text[last:start])
+        index += count[last:start]
+        cluster = m.group()
+        composed = composed_of.get(cluster)
+        if composed is None:
+            composed = composed_of[cluster] = unicodedata.normalize("NFC", cluster)
+        parts.append(composed)
+        index.extend([count[start]] * len(composed))    # all of it maps to the cluster's start
+        last = m.end()
+    parts.append(text[last:])
+    index += count[last:len(text) + 1]                  # the rest, and the end
+    return "".join(parts), index
 
 
 # One for one replacements: spaces, dashes, zero-width characters removed.
