@@ -172,10 +172,11 @@ def step_chars(text: str, markup: bool, base: array | None = None):
 # -- Markdown-ish web text and hard wraps ---------------------------------------------------
 
 _RULE_LINE = re.compile(r"^[ \t]*(?:[-_=~]{3,}|[|+\- ]+[-=]{3,}[|+\- ]*)[ \t]*$")
-# A line of table pipes (r"^[ \t|]*\|[ \t|]*$"): a "|" in it, and nothing left once these are stripped.
+# A line of table pipes (r"^[ \t|]*\|[ \t|]*$"): a "|" in it, and nothing else once
+# these are stripped (no regex needed).
 _PIPE_LINE_CHARS = " \t|"
-# A rule line holds these only (or emphasis stars): other lines skip _RULE_LINE, most of
-# them told by their last character alone.
+# A rule line holds only these (emphasis stars included: dropped before _RULE_LINE in
+# Markdown): other lines skip the regex, most of them told by their last character.
 _RULE_LAST = " \t-_=~|+*"
 _HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
 _EMPH_SPLIT = re.compile(r"(\*+)")
@@ -293,7 +294,8 @@ def step_blocks(text: str, markup: bool, base: array | None = None):
     # keeps them, written out here: this loop runs once per line of every document)
     parts: list[str] = []
     index = array("l")
-    # input position -> what the index holds for it (through base where given); one more entry, for the end
+    # input position -> what the index holds for it (through base where given; one more
+    # entry, for the end)
     count = base if base is not None else _count_upto(len(text) + 1)
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_kept_case: int | None = None  # _case(prev_kept) where it was computed, else None
