@@ -7,7 +7,9 @@ with a position line, and end with the signer's name. Joint documents carry seve
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .models import Line, Part, Recipient, Signature
 from .normalise import fold_tones
@@ -20,6 +22,9 @@ _LUU = re.compile(r"^Lưu\b", re.I)
 _APPENDIX_LABEL = re.compile(r"^((?:PHỤ\s+LỤC|Phụ\s+lục|PHỤ\s+BIỂU|Phụ\s+biểu|BIỂU\s+MẪU|Biểu\s+mẫu|Mẫu\s+số)"
                              r"(?:\s+(?:số\s+)?(?:[IVXLC]+|\d+)[a-z]?\b)?)")
 _ATTACHED = re.compile(r"^\(?\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\b")
+
+
+_line_start = attrgetter("start")
 
 
 def _is_type_line(t: str) -> bool:
@@ -232,9 +237,8 @@ def parse_closing(text: str, body_start: int) -> Closing:
     last_close = max([s.end for s in signatures] + [recipients[-1].end if recipients else 0, 0])
     appendices: list[Part] = []
     starts: list[tuple[TextLine, str]] = []
-    for ln in lines:
-        if ln.start < last_close:
-            continue
+    # the lines from the first that starts at last_close (lines are in text order)
+    for ln in lines[bisect_left(lines, last_close, key=_line_start):]:
         if APPENDIX.match(ln.text):
             starts.append((ln, "appendix"))
         elif ln.upper and _is_type_line(ln.text) and any(

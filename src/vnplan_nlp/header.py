@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from .models import Header
-from .normalise import fold_tones
+from .normalise import alternation, compile_guarded, fold_tones
 from .segment import TextLine, iter_lines, type_by_code, type_of_line
 
 _SCAN_LINES = 80
@@ -149,8 +149,9 @@ _HEADS = {"Sở", "Bộ", "Cục", "Tổng cục", "Vụ", "Ban", "Văn phòng",
           "Trung tâm", "Phòng", "và"}
 
 
-_PROPER_RE = re.compile(r"(?i)\b(?:" + "|".join(re.escape(p) for p in sorted(_PROPER, key=len, reverse=True))
-                        + r")\b")
+# the names longest first, as a tree of shared beginnings behind a test of their first letters
+# (the same matches as the flat alternation, found a few times faster)
+_PROPER_RE = compile_guarded(r"(?i)\b" + alternation(_PROPER, ignorecase=True, space=r"\ ") + r"\b")
 _PROPER_BY_KEY = {p.lower(): p for p in _PROPER}
 
 
@@ -173,7 +174,7 @@ _LEVEL_PLACE = re.compile(r"\b(" + "|".join(_LEVEL_WORDS) + r")\s+([^\n,;()]+)$"
 
 def organ_case(s: str) -> str:
     """'UỶ BAN NHÂN DÂN TỈNH BẮC NINH' -> 'Uỷ ban nhân dân tỉnh Bắc Ninh' (tone placement kept)."""
-    if any(c.islower() for c in s):
+    if any(map(str.islower, s)):
         return s
     out = _sentence_case(s)
     # a place name after a level word or a Party committee: every syllable capitalised
@@ -215,7 +216,7 @@ def _is_organ_line(ln: TextLine) -> bool:
         return False
     if re.search(r"\d\s*[-/]|[-/]\s*\d|^\d", t):   # a number line's continuation, a date
         return False
-    return any(c.isalpha() for c in t)
+    return any(map(str.isalpha, t))
 
 
 def _find(lines: list[TextLine], pred, start: int = 0, stop: int | None = None) -> int | None:
@@ -492,7 +493,7 @@ def _title_lines(lines: list[TextLine], i: int) -> list[TextLine]:
 def _title_case(s: str) -> str:
     """Upper-case trích yếu to sentence case (proper names kept capitalised where known);
     mixed case as printed."""
-    return s if any(c.islower() for c in s) else _sentence_case(s)
+    return s if any(map(str.islower, s)) else _sentence_case(s)
 
 
 def _issuer_from_body(text: str, body_start: int) -> tuple[str, tuple[int, int]] | None:

@@ -6,7 +6,9 @@ placement ("uỷ"/"ủy") is left as printed; :func:`match_key` folds it for mat
 
 Each step returns ``(new_text, index)`` where ``index[i]`` is the position in the step's
 input of output character ``i`` (``len(index) == len(new_text) + 1``; the last entry maps
-the end). The steps' maps compose into :attr:`Normalised.offsets`.
+the end), or ``None`` for the index where it changed nothing. Given ``base``, the map of
+the steps before it, a step writes ``base[position]`` instead: its map comes out composed
+with theirs, as :attr:`Normalised.offsets` holds it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -23,7 +26,7 @@ except ImportError:  # pragma: no cover
     _sre = _sre_parse = None
 from typing import Callable
 
-Step = Callable[[str, bool], tuple[str, "array | None"]]
+Step = Callable[..., tuple[str, "array | None"]]     # (text, markup, base=None)
 
 
 @dataclass
@@ -59,14 +62,16 @@ def _identity(n: int) -> array:
 
 
 class _Builder:
-    """Collects output pieces with the input index of each output character."""
+    """Collects output pieces with the input index of each output character (through
+    ``base``, the map of the steps before, where given)."""
 
     __slots__ = ("parts", "index", "count")
 
-    def __init__(self, input_len: int) -> None:
+    def __init__(self, input_len: int, base: array | None = None) -> None:
         self.parts: list[str] = []
         self.index = array("l")
-        self.count = _count_upto(input_len)
+        # input position -> what the index holds for it; one more entry, for the end
+        self.count = base if base is not None else _count_upto(input_len + 1)
 
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
@@ -76,47 +81,65 @@ class _Builder:
     def put(self, s: str, at: int) -> None:
         if s:
             self.parts.append(s)
-            self.index.extend([at] * len(s))
+            self.index.extend([self.count[at]] * len(s))
 
     def done(self, input_len: int) -> tuple[str, array]:
-        self.index.append(input_len)
+        self.index.append(self.count[input_len])
         return "".join(self.parts), self.index
 
 
 # -- steps ------------------------------------------------------------------------------------
 
-_LINE_BREAK = re.compile(r"\r\n?|[\f\v]")
-
-
-def step_newlines(text: str, markup: bool):
+def step_newlines(text: str, markup: bool, base: array | None = None):
     """\r\n and lone \r become \n; form feeds and vertical tabs end lines."""
     if "\r" not in text and "\f" not in text and "\v" not in text:
         return text, None
-    # a Windows text file has one per line: found by re, the text between copied whole
-    b = _Builder(len(text))
-    last = 0
-    for m in _LINE_BREAK.finditer(text):
-        b.copy(text, last, m.start())
-        b.put("\n", m.start())
-        last = m.end()
-    b.copy(text, last, len(text))
-    return b.done(len(text))
+    # a Windows text file has a "\r\n" on every line: found by str.split (a regex scan of
+    # the text costs five times more); each piece's map is one slice, taking in the
+    # position of its "\r", where the "\n" that replaces the pair maps
+    count = base if base is not None else _count_upto(len(text) + 1)
+    pieces = text.split("\r\n")
+    index = array("l")
+    at = 0
+    for piece in pieces:
+        index += count[at:at + len(piece) + 1]      # (the last piece's takes in the end)
+        at += len(piece) + 2
+    out = "\n".join(pieces)
+    for brk in ("\r", "\f", "\v"):                   # the rest: one character for one
+        if brk in out:
+            out = out.replace(brk, "\n")
+    return out, index
 
 
-def step_nfc(text: str, markup: bool):
+def step_nfc(text: str, markup: bool, base: array | None = None):
     """Unicode NFC: decomposed Vietnamese letters (from some PDFs and Mac files) composed."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
-    b = _Builder(len(text))
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        cluster = text[i:j]
-        b.put(unicodedata.normalize("NFC", cluster), i) if j - i > 1 else b.copy(text, i, j)
-        i = j
-    return b.done(n)
+    # Each character with the combining marks that follow it is composed on its own (a
+    # character without any is copied as it is): one cluster per letter of a decomposed
+    # text. They are found by re, whose class holds the marks this text has (a handful),
+    # and each distinct one composed once; the loop is written out (no _Builder calls).
+    marks = "".join(sorted(c for c in set(text) if unicodedata.combining(c)))
+    clusters = re.compile(f"(?s).[{re.escape(marks)}]+").finditer(text) if marks else ()
+    count = base if base is not None else _count_upto(len(text) + 1)
+    parts: list[str] = []
+    index = array("l")
+    composed_of: dict[str, str] = {}
+    last = 0
+    for m in clusters:
+        start = m.start()
+        parts.append(text[last:start])
+        index += count[last:start]
+        cluster = m.group()
+        composed = composed_of.get(cluster)
+        if composed is None:
+            composed = composed_of[cluster] = unicodedata.normalize("NFC", cluster)
+        parts.append(composed)
+        index.extend([count[start]] * len(composed))    # all of it maps to the cluster's start
+        last = m.end()
+    parts.append(text[last:])
+    index += count[last:len(text) + 1]                  # the rest, and the end
+    return "".join(parts), index
 
 
 # One for one replacements: spaces, dashes, zero-width characters removed.
@@ -127,7 +150,7 @@ _CHAR_PAIRS = [(c, " ") for c in _SPACE] + [(c, "-") for c in _DASH]
 _ZERO_RE = re.compile(f"[{_ZERO}]")
 
 
-def step_chars(text: str, markup: bool):
+def step_chars(text: str, markup: bool, base: array | None = None):
     """Space and dash variants become ' ' and '-' (same length); zero-width characters go."""
     # one str.replace per variant present: str.translate looks up every character of a
     # non-ASCII text in its table, 20x slower on a document where few or none occur
@@ -135,9 +158,9 @@ def step_chars(text: str, markup: bool):
     for variant, plain in _CHAR_PAIRS:
         if variant in out:
             out = out.replace(variant, plain)
-    if not _ZERO_RE.search(out):
+    if not any(zero in out for zero in _ZERO):     # (str searches: a regex scan costs 20x more)
         return out, None
-    b = _Builder(len(out))
+    b = _Builder(len(out), base)
     last = 0
     for m in _ZERO_RE.finditer(out):
         b.copy(out, last, m.start())
@@ -149,11 +172,14 @@ def step_chars(text: str, markup: bool):
 # -- Markdown-ish web text and hard wraps ---------------------------------------------------
 
 _RULE_LINE = re.compile(r"^[ \t]*(?:[-_=~]{3,}|[|+\- ]+[-=]{3,}[|+\- ]*)[ \t]*$")
-_PIPE_ONLY = re.compile(r"^[ \t|]*\|[ \t|]*$")
-# A rule line ends with one of these (or with emphasis stars): other lines skip _RULE_LINE.
+# A line of table pipes (r"^[ \t|]*\|[ \t|]*$"): a "|" in it, and nothing else once
+# these are stripped (no regex needed).
+_PIPE_LINE_CHARS = " \t|"
+# A rule line holds only these (emphasis stars included: dropped before _RULE_LINE in
+# Markdown): other lines skip the regex, most of them told by their last character.
 _RULE_LAST = " \t-_=~|+*"
 _HASH_HEADING = re.compile(r"^#{1,6}(?=\s|$)")
-_EMPH = re.compile(r"\*+")
+_EMPH_SPLIT = re.compile(r"(\*+)")
 _LONE_STAR = re.compile(r"^\s*\*\s*$")
 
 _BLOCK_START = re.compile(
@@ -173,6 +199,7 @@ _BLOCK_START = re.compile(
 _TERMINAL_ENDS = (".", ":", ";", "!", "?", "…")
 # A heading label alone on its line ("III.", "1.", "a)"): its title is on the next line.
 _BARE_LABEL = re.compile(r"^(?:[IVXLC]{1,5}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-)]$")
+_BARE_LABEL_LAST = ".-)"    # the last character of any _BARE_LABEL line (tested first)
 _YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
 _YEAR_RANGE_END = re.compile(r"^-\s*(?:19|20)\d\d\b")
 _NUMBER_LINE_HEAD = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\s+số|Số)\s*[:/.]?\s*(?=[\d/])")
@@ -181,6 +208,8 @@ _NUMBER_LINE_HEAD = re.compile(r"^(?:[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){
 def _is_number_line(line: str) -> bool:
     """A header's number line holds the number and nothing else ("Số: 141/KH-UBND",
     "Nghị quyết số: 101/2025/UBTVQH15"); "Hướng dẫn số 7886/HD-BNV ngày ..." is running text."""
+    if "số" not in line and "Số" not in line:      # (in every match: a quicker "no")
+        return False
     m = _NUMBER_LINE_HEAD.match(line)
     if not m:
         return False
@@ -189,54 +218,58 @@ def _is_number_line(line: str) -> bool:
 _SIGN_LINE = re.compile(r"^(?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.)\s.*[^,]$")
 
 
-def _strip_marks(line: str) -> tuple[list[tuple[int, int]], bool, bool, bool]:
-    """The spans of ``line`` to keep once emphasis marks are dropped, and whether the
-    line begins or ends inside/at an emphasis mark (a formatting boundary)."""
-    if "*" not in line:                                 # most lines: nothing to strip
-        return [(0, len(line))], False, False, False
-    if _LONE_STAR.match(line):
-        return [(0, len(line))], False, False, False   # the Party header star stays
-    keep: list[tuple[int, int]] = []
-    last = 0
-    marks = list(_EMPH.finditer(line))
-    for m in marks:
-        keep.append((last, m.start()))
-        last = m.end()
-    keep.append((last, len(line)))
-    stripped = line.strip()
-    starts_mark = bool(marks) and line[: marks[0].start()].strip() == ""
-    ends_mark = bool(marks) and line[marks[-1].end():].strip() == ""
-    return keep, starts_mark, ends_mark, bool(marks) and stripped != ""
+def _split_marks(line: str) -> tuple[list[str], list[str]]:
+    """The pieces of ``line`` between its emphasis marks, and the marks (``pieces`` has one
+    more item: the text after the last mark): one re.split gives both."""
+    split = _EMPH_SPLIT.split(line)
+    return split[0::2], split[1::2]
 
 
 _INLINE_RULE = re.compile(r"[ \t]+[-_=]{5,}(?:[ \t]+|$)")
+_RULE_RUNS = ("---", "___", "===")     # a line is searched for _INLINE_RULE only where it holds one
 
 
-def _physical_lines(text: str) -> list[tuple[str, int]]:
-    """(line, start) pairs; a rule printed inside a line ("ỦY BAN THƯỜNG VỤ QUỐC HỘI -------"
-    from a flattened header cell) ends that line."""
+def _physical_lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines and their starts; a rule printed inside a line ("ỦY BAN THƯỜNG VỤ QUỐC
+    HỘI -------" from a flattened header cell) ends that line."""
     lines = text.split("\n")
     starts = list(accumulate([len(line) + 1 for line in lines[:-1]], initial=0))
-    if "---" not in text and "___" not in text and "===" not in text:
-        return list(zip(lines, starts))         # no rule anywhere: the lines as they are
-    out = []
-    for line, start in zip(lines, starts):
-        if "---" not in line and "___" not in line and "===" not in line:
-            out.append((line, start))
-            continue
+    # the lines that hold a run, found by str.find over the text (a few hits) rather than
+    # by testing every line
+    with_run = set()
+    for run in _RULE_RUNS:
+        at = text.find(run)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            with_run.add(k)
+            at = text.find(run, starts[k] + len(lines[k]))
+    if not with_run:
+        return lines, starts                    # no rule anywhere: the lines as they are
+    out_lines: list[str] = []
+    out_starts: list[int] = []
+    done = 0
+    for k in sorted(with_run):
+        out_lines += lines[done:k]
+        out_starts += starts[done:k]
+        line, start = lines[k], starts[k]
         last = 0
         for m in _INLINE_RULE.finditer(line):
-            out.append((line[last:m.start()], start + last))
+            out_lines.append(line[last:m.start()])
+            out_starts.append(start + last)
             last = m.end()
-        out.append((line[last:], start + last))
-    return out
+        out_lines.append(line[last:])
+        out_starts.append(start + last)
+        done = k + 1
+    out_lines += lines[done:]
+    out_starts += starts[done:]
+    return out_lines, out_starts
 
 
-def _toggles(line: str) -> int:
-    """Which emphasis states a line flips: '**' bold (1), '*' italic (2), '***' both."""
+def _toggles(marks: list[str]) -> int:
+    """Which emphasis states a line's marks flip: '**' bold (1), '*' italic (2), '***' both."""
     t = 0
-    for m in _EMPH.finditer(line):
-        n = len(m.group(0))
+    for mark in marks:
+        n = len(mark)
         if n % 2:
             t ^= 2
         if n >= 2:
@@ -249,7 +282,7 @@ def _case(line: str) -> int:
     return 0 if line != line.upper() else 1 if line != line.lower() else -1
 
 
-def step_blocks(text: str, markup: bool):
+def step_blocks(text: str, markup: bool, base: array | None = None):
     """One paragraph per line: drop Markdown emphasis marks, lines of table pipes and
     rules, leading/trailing spaces; join hard-wrapped lines with a space.
 
@@ -261,14 +294,17 @@ def step_blocks(text: str, markup: bool):
     # keeps them, written out here: this loop runs once per line of every document)
     parts: list[str] = []
     index = array("l")
-    count = _count_upto(len(text))
+    # input position -> what the index holds for it (through base where given; one more
+    # entry, for the end)
+    count = base if base is not None else _count_upto(len(text) + 1)
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
+    prev_kept_case: int | None = None  # _case(prev_kept) where it was computed, else None
     prev_end_mark = False
     pending_break = False
     first = True
     open_emph = False                # inside an emphasis run that spans lines
     emph = 0                         # bit 1: bold open, bit 2: italic open
-    for line, line_start in _physical_lines(text):
+    for line, line_start in zip(*_physical_lines(text)):
         raw = line
         if not raw or (raw[0] in " \t" and not raw.strip(" \t")):
             # a blank line (a third of a web copy's lines): a break, and no emphasis runs across it
@@ -277,8 +313,9 @@ def step_blocks(text: str, markup: bool):
             emph, open_emph = 0, False
             continue
         # a rule line ("-------" typed under a heading) is a break in any source; pipes only in Markdown
-        if ((markup and "|" in raw and _PIPE_ONLY.match(raw))
-                or (raw[-1:] in _RULE_LAST and _RULE_LINE.match(raw.replace("*", "") if markup else raw))):
+        if ((markup and "|" in raw and not raw.strip(_PIPE_LINE_CHARS))
+                or (raw[-1:] in _RULE_LAST and not raw.strip(_RULE_LAST)
+                    and _RULE_LINE.match(raw.replace("*", "") if markup else raw))):
             pending_break = True
             prev_kept = None
             emph, open_emph = 0, False      # emphasis never runs across a table cell or a rule
@@ -287,13 +324,17 @@ def step_blocks(text: str, markup: bool):
             hm = _HASH_HEADING.match(raw)
             if hm:
                 raw = " " * hm.end() + raw[hm.end():]
-            keep, starts_mark, ends_mark, has_marks = _strip_marks(raw)
-            toggles = _toggles(raw) if has_marks else 0
-            if len(keep) == 1:
-                keep = None
-            content = raw if keep is None else "".join(raw[a:c] for a, c in keep)
+            if "*" in raw and not _LONE_STAR.match(raw):   # (the Party header star stays)
+                pieces, marks = _split_marks(raw)
+                content = "".join(pieces)
+                # whether the line begins or ends at a mark (a formatting boundary)
+                starts_mark, ends_mark = not pieces[0].strip(), not pieces[-1].strip()
+                toggles = _toggles(marks)
+            else:
+                pieces, starts_mark, ends_mark, toggles = None, False, False, 0
+                content = raw
         else:                           # (in Markdown too, a line without marks keeps all)
-            keep, starts_mark, ends_mark, toggles = None, False, False, 0
+            pieces, starts_mark, ends_mark, toggles = None, False, False, 0
             content = raw
         stripped = content.strip()
         if not stripped:
@@ -306,55 +347,60 @@ def step_blocks(text: str, markup: bool):
             continue
         # Decide: join with the previous line, or start a new one.
         join = False
+        case = None                     # _case(stripped), where a rule below computes it
         if prev_kept is not None and not pending_break:
             boundary = markup and ((prev_end_mark and not open_emph) or (starts_mark and not open_emph))
-            block_start = _BLOCK_START.match(stripped)
-            if _BARE_LABEL.match(prev_kept) and not block_start:
+            # block_start: _BLOCK_START's match of the line, looked up only by a rule that
+            # gets that far (None: not looked up, or no match)
+            block_start = None
+            if (prev_kept[-1] in _BARE_LABEL_LAST and _BARE_LABEL.match(prev_kept)
+                    and not (block_start := _BLOCK_START.match(stripped))):
                 join = True
-            elif (not boundary and prev_kept[-1:].isdigit() and _YEAR_END.search(prev_kept)
-                    and _YEAR_RANGE_END.match(stripped)):
+            elif boundary:
+                pass
+            elif prev_kept[-1:].isdigit() and _YEAR_END.search(prev_kept) and _YEAR_RANGE_END.match(stripped):
                 join = True            # "giai đoạn 2026" / "- 2030": a year range, not a bullet
-            elif (not boundary and prev_kept.endswith((";", ",")) and stripped[:1].islower()
-                    and not block_start):
+            elif (prev_kept.endswith((";", ",")) and stripped[:1].islower()
+                    and not (block_start := block_start or _BLOCK_START.match(stripped))):
                 join = True            # "người đứng đầu cấp ủy;" / "thủ trưởng cơ quan ..." wrapped
-            elif (not boundary and not prev_kept.endswith(_TERMINAL_ENDS)
-                    and not block_start
+            elif (not prev_kept.endswith(_TERMINAL_ENDS)
+                    and not (block_start or _BLOCK_START.match(stripped))
                     and not _is_number_line(prev_kept)
                     and not _SIGN_LINE.match(prev_kept)
-                    and ((prev_case := _case(prev_kept)) == (case := _case(stripped)) or -1 in (prev_case, case))
+                    # (the case of the line before is kept from its own turn, where computed)
+                    and ((prev_case := _case(prev_kept) if prev_kept_case is None else prev_kept_case)
+                         == (case := _case(stripped)) or -1 in (prev_case, case))
                     # capitals to capitals: a wrapped title line is long; organ lines are short
                     and not (prev_case == 1 and case == 1 and not open_emph and len(prev_kept) < 40)
-                    and not _LONE_STAR.match(stripped) and prev_kept != "*"):
+                    # (a lone star: _LONE_STAR on a stripped line)
+                    and stripped != "*" and prev_kept != "*"):
                 join = True
         if not first:
             parts.append(" " if join else "\n")
-            index.append(line_start - 1)
+            index.append(count[line_start - 1])
         first = False
-        # copy kept pieces, trimming the line's leading and trailing spaces
+        # the line without its marks and its leading and trailing spaces (what ``text``
+        # holds at the positions the index gives: a "#" heading's marks are in ``lead``)
+        parts.append(stripped)
         lead = len(content) - len(content.lstrip()) if content[0].isspace() else 0
         total = lead + len(stripped)
-        if keep is None:                    # no marks: the stripped line in one piece
-            a = line_start + lead
-            parts.append(text[a:line_start + total])
-            index += count[a:line_start + total]
-        else:
-            pieces = []
-            seen = 0
-            for a, c in keep:
-                lo, hi = max(seen, lead), min(seen + c - a, total)
-                if hi > lo:
-                    pieces.append((line_start + a + lo - seen, line_start + a + hi - seen))
-                seen += c - a
-            for a, c in pieces:
-                if c > a:
-                    parts.append(text[a:c])
-                    index += count[a:c]
+        if pieces is None:                  # no marks: the line's positions in one piece
+            index += count[line_start + lead:line_start + total]
+        else:                               # the positions of the pieces, marks left out
+            line_index = array("l")
+            at = line_start
+            for piece, mark in zip(pieces, marks):
+                line_index += count[at:at + len(piece)]
+                at += len(piece) + len(mark)
+            line_index += count[at:at + len(pieces[-1])]
+            index += line_index[lead:total]
         prev_kept = stripped
+        prev_kept_case = case
         emph ^= toggles
         open_emph = bool(emph)
         prev_end_mark = ends_mark
         pending_break = False
-    index.append(len(text))
+    index.append(count[len(text)])
     return "".join(parts), index
 
 
@@ -371,10 +417,12 @@ def normalise(text: str, markup: bool = True) -> Normalised:
     offsets: array | None = None
     names = []
     for name, fn in STEPS:
-        out, index = fn(text, markup)
+        # a step writes its map through the map of the steps before: composed as it is
+        # built, by the same slices, instead of looked up entry by entry afterwards
+        out, index = fn(text, markup, base=offsets)
         names.append(name)
         if index is not None:
-            offsets = index if offsets is None else array("l", map(offsets.__getitem__, index))
+            offsets = index
         text = out
     if offsets is None:
         offsets = _identity(len(text))
