@@ -216,16 +216,23 @@ def normalise_actor(actor: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> list[tuple[re.Pattern, str]]:
+def _abbreviations() -> list[tuple[str, re.Pattern, str]]:
+    """(short form, its pattern as a whole word, the full name), longest short form first."""
     forms = load_json("responsibility_verbs.json")["abbreviations"]["forms"]
-    return [(re.compile(rf"(?<![\w&]){re.escape(k)}(?![\w&])"), v) for k, v in sorted(forms.items(), key=lambda x: -len(x[0]))]
+    return [(k, re.compile(rf"(?<![\w&]){re.escape(k)}(?![\w&])"), v)
+            for k, v in sorted(forms.items(), key=lambda x: -len(x[0]))]
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 
 
 def _expand(actor: str) -> str:
     """'Sở KH&CN' -> 'Sở Khoa học và Công nghệ', for grouping only."""
-    for pat, full in _abbreviations():
-        actor = pat.sub(full, actor)
-    actor = re.sub(r"\s*\([^)]*\)", "", actor)       # '(Cơ quan thường trực ...)', '(qua ...)'
+    for short, pat, full in _abbreviations():
+        if short in actor:          # (a pattern can only match where its short form is)
+            actor = pat.sub(full, actor)
+    if "(" in actor:
+        actor = _PARENTHESIS.sub("", actor)       # '(Cơ quan thường trực ...)', '(qua ...)'
     return actor
 
 
