@@ -475,6 +475,33 @@ def test_cell_head_reads_what_the_column_test_reads(cell):
             assert whole.startswith(_column_openings()[k]) == head.startswith(_column_openings()[k])
 
 
+def _column_of_cell(cell):
+    from types import SimpleNamespace
+    from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab
+    return _Extractor._column_of(SimpleNamespace(v=vocab()), _cell_head(cell))
+
+
+@pytest.mark.parametrize("cell", [
+    "STT", " :*tt", "**Nội dung**", "\u00a0Cơ quan chủ trì", "Ghi chú:", "1.", "12", "- Sở Nội vụ", "(2)",
+    "", " .:* ", "…", "Ban hành", "x", "Đơn vị phối hợp", "ĐƠN VỊ THỰC HIỆN", "A\u0301 b",
+])
+def test_quick_no_column_only_where_the_column_test_says_no(cell):
+    from vnplan_nlp.responsibilities import _names_no_column
+    if _names_no_column(cell):
+        assert _column_of_cell(cell) is None
+
+
+@pytest.mark.corpus
+def test_quick_no_column_on_corpus_lines(corpus_docs):
+    from vnplan_nlp.normalise import normalise
+    from vnplan_nlp.read import read_path
+    from vnplan_nlp.responsibilities import _names_no_column
+    for p in corpus_docs[::3]:
+        for line in normalise(read_path(p).text).text.split("\n"):
+            if _names_no_column(line):
+                assert _column_of_cell(line) is None, (p.name, line)
+
+
 @pytest.mark.corpus
 def test_clause_open_ends_on_corpus_lines(corpus_docs):
     from vnplan_nlp.normalise import normalise

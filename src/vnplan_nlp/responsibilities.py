@@ -182,6 +182,27 @@ def _longest_column() -> int:
 
 
 @lru_cache(maxsize=1)
+def _column_initials() -> frozenset[str]:
+    """The first characters of the column names."""
+    return frozenset(w[0] for names in vocab().col.values() for w in names if w)
+
+
+_CELL_LEAD = re.compile(r"[\s:.*]*")      # what _bare and the strip of _cell_head drop in front
+
+
+def _names_no_column(cell: str) -> bool:
+    """A quick no for most cells that are no header cell ('1.', '- Sở ...', '(2)'): where the
+    cell's first character that _cell_head keeps is ASCII, it is the first character of
+    the bare form, lowered (no ASCII character gains or loses a letter there), and no
+    column name opens with it. False where that cannot be told this way."""
+    i = _CELL_LEAD.match(cell).end()
+    if i == len(cell):
+        return True                      # the bare form is empty
+    c = cell[i]
+    return c.isascii() and c.lower() not in _column_initials()
+
+
+@lru_cache(maxsize=1)
 def _column_openings() -> dict[str, tuple[str, ...]]:
     """Per column kind, the openings of a header cell that names it at its start ('cơ quan
     chủ trì ' ...): one str.startswith with a tuple instead of a loop over the names."""
@@ -1401,7 +1422,8 @@ class _Extractor:
         nhiệm vụ'); None for what is no header cell."""
         if cell in self._cell_kinds:        # a header is tried again from each of its lines
             return self._cell_kinds[cell]
-        self._cell_kinds[cell] = kind = self._column_of(_cell_head(cell))
+        kind = None if _names_no_column(cell) else self._column_of(_cell_head(cell))
+        self._cell_kinds[cell] = kind
         return kind
 
     def _column_of(self, b: str) -> str | None:
