@@ -475,6 +475,17 @@ def test_cell_head_reads_what_the_column_test_reads(cell):
             assert whole.startswith(_column_openings()[k]) == head.startswith(_column_openings()[k])
 
 
+@pytest.mark.parametrize("low", [
+    "căn cứ chức năng, nhiệm vụ", "để", "để triển khai", "khi", "khi nào", "trong quá trình",
+    "  hằng năm", "định kỳ hằng quý", "theo đó, các sở", "nếu", "nếu có vướng mắc",
+])
+def test_adverbial_opening_read_to_an_end_position_as_on_a_slice(low):
+    from vnplan_nlp.responsibilities import _ADVERBIAL_OPENING
+    for p in range(len(low) + 1):
+        for n in (1, 2, 5, 20):
+            assert bool(_ADVERBIAL_OPENING.match(low, p, p + n)) == bool(_ADVERBIAL_OPENING.match(low[p:p + n]))
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab

@@ -1105,7 +1105,6 @@ class _Extractor:
                 if after is None and (kind == "inner" or not ln.path):
                     continue     # before the first section only an explicit cue assigns
                 b = after if after is not None else s
-                yeu_cau = bool(self.v.yeu_cau.match(lt, s))
                 # "Căn cứ ..., X ..." / "Trong phạm vi ..., X ..."
                 a = self.sc.scan(b, ln.end)
                 if not a:
@@ -1116,7 +1115,9 @@ class _Extractor:
                         continue
                 else:
                     a = self.sc.extend(a, ln.end)
-                    if not (self.sc.predicate_at(a[1], ln.end) or (giao or yeu_cau) and self._verbish(a[1], ln.end)):
+                    # ('yêu cầu' is looked for only where it decides)
+                    if not (self.sc.predicate_at(a[1], ln.end)
+                            or (giao or self.v.yeu_cau.match(lt, s)) and self._verbish(a[1], ln.end)):
                         continue
                 mcol = re.match(r"([^.;]{0,40}):", t[a[1]:ln.end])
                 if ln.zone == "content" and mcol and not re.search(r"(?:sau|gồm|gồm có|sau đây|thông qua|như)\s*$",
@@ -1214,18 +1215,19 @@ class _Extractor:
         after '; ', and after an opening adverbial ('Căn cứ ..., ')."""
         t = self.text
         lt = self.sc.low
-        out = [(ln.body, "start")]
+        body = ln.body
+        out = [(body, "start")]
+        out += [(body + end, "start") for end in _clause_open_ends(t[body:ln.end])]
         more = []
-        for end in _clause_open_ends(t[ln.body:ln.end]):
-            out.append((ln.body + end, "start"))
         # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
-        low_line = lt[ln.body:ln.end]
+        low_line = lt[body:ln.end]
         if "chỉ" in low_line:           # (the patterns below are tried only where their word is)
             for m in _DIRECTED.finditer(low_line):
-                more.append((ln.body + m.end(), "directed"))
+                more.append((body + m.end(), "directed"))
         for p, k in out:
-            # an opening adverbial clause ends at its first comma
-            if _ADVERBIAL_OPENING.match(lt[p:p + 20]):
+            # an opening adverbial clause ends at its first comma (endpos p + 20 reads as the
+            # slice lt[p:p + 20] did: the pattern has no look-behind)
+            if _ADVERBIAL_OPENING.match(lt, p, p + 20):
                 c = t.find(", ", p, min(ln.end, p + 400))
                 while c > 0:
                     nxt = c + 2
@@ -1241,13 +1243,20 @@ class _Extractor:
         # 'giao', 'yêu cầu', 'đề nghị' inside a sentence
         cues = (_CUE_INSIDE.finditer(low_line)
                 if "giao" in low_line or "yêu cầu" in low_line or "đề nghị" in low_line else ())
+        taken = None
         for m in cues:
-            p = ln.body + m.start()
-            if p not in [x for x, _ in out + more]:
-                prev = lt[max(ln.body, p - 12):p]
+            p = body + m.start()
+            if taken is None:
+                taken = {x for x, _ in out + more}
+            if p not in taken:
+                prev = lt[max(body, p - 12):p]
                 if _NOT_A_CUE_AFTER.search(prev):
                     continue
                 more.append((p, "inner"))
+                taken.add(p)
+        if not more:
+            # the clause openings alone are in order already, each once
+            return [x for x in out if x[0] < ln.end]
         seen = set()
         res = []
         for p, k in sorted(out + more):
