@@ -486,6 +486,26 @@ def test_adverbial_opening_read_to_an_end_position_as_on_a_slice(low):
             assert bool(_ADVERBIAL_OPENING.match(low, p, p + n)) == bool(_ADVERBIAL_OPENING.match(low[p:p + n]))
 
 
+@pytest.mark.parametrize("s", [
+    "Tổ chức thực hiện", "THỜI GIAN HOÀN THÀNH", "Đơn vị phối hợp", "Uỷ ban nhân dân", "", "STT",
+    "Nội dung – nhiệm vụ", "“Ngày hội” đại đoàn kết", "e\u0301\u034f", "Ωμέγα", "a\u0360b", "ﬁ đ Đ",
+])
+def test_stripped_is_strip_diacritics(s):
+    from vnplan_nlp.normalise import strip_diacritics
+    from vnplan_nlp.responsibilities import _stripped
+    assert _stripped(s) == strip_diacritics(s)
+
+
+@pytest.mark.corpus
+def test_stripped_on_corpus_lines(corpus_docs):
+    from vnplan_nlp.normalise import normalise, strip_diacritics
+    from vnplan_nlp.read import read_path
+    from vnplan_nlp.responsibilities import _stripped
+    for p in corpus_docs[::3]:
+        for line in normalise(read_path(p).text).text.split("\n"):
+            assert _stripped(line) == strip_diacritics(line), (p.name, line)
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab

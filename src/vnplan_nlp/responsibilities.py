@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -78,7 +79,23 @@ def _low_document(s: str) -> str:
 def _bare(s: str) -> str:
     """Diacritics stripped, lower case, spaces collapsed: for titles and column names.
     (Tone placement needs no folding first: "hoà" and "hòa" both lose their mark.)"""
-    return " ".join(strip_diacritics(s).lower().split())
+    return " ".join(_stripped(s).lower().split())
+
+
+# strip_diacritics removes the combining marks (all of U+0300-U+036F but the grapheme joiner
+# U+034F, which has no combining class); anything else outside ASCII it keeps
+_NOT_ASCII_OR_MARK = re.compile("[^\x00-\x7f" + "".join(
+    chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]")
+
+
+def _stripped(s: str) -> str:
+    """``strip_diacritics(s)``. Where the decomposed text is ASCII letters and those marks
+    only (most Vietnamese titles and cells), that is the text without its non-ASCII
+    characters, and encoding to ASCII drops them at once."""
+    d = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+    if _NOT_ASCII_OR_MARK.search(d):
+        return strip_diacritics(s)
+    return d.encode("ascii", "ignore").decode("ascii")
 
 
 def _alts(words) -> str:
