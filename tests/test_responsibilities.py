@@ -506,6 +506,19 @@ def test_stripped_on_corpus_lines(corpus_docs):
             assert _stripped(line) == strip_diacritics(line), (p.name, line)
 
 
+def test_clause_split_finds_what_its_plain_form_finds():
+    import random
+    import re
+    from vnplan_nlp.responsibilities import _CLAUSE_SPLIT
+    plain = re.compile(r"[;.]\s+|\n|;$")
+    rnd = random.Random(7)
+    for _ in range(20000):
+        s = "".join(rnd.choice(";.\n \ta\u00a0") for _ in range(rnd.randint(0, 10)))
+        a = rnd.randint(0, len(s))
+        b = rnd.randint(a, len(s))
+        assert [m.span() for m in _CLAUSE_SPLIT.finditer(s, a, b)] == [m.span() for m in plain.finditer(s, a, b)]
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab
