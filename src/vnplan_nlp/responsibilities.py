@@ -43,6 +43,7 @@ are cut at a clause boundary and end with "…"). ``deadline`` is the time phras
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -348,7 +349,6 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
     lines: list[_Line] = []
     by_start = {p[0]: p for p in paths}
     starts = sorted(by_start)
-    import bisect
     for a, b in raw:
         t = text[a:b]
         c = classify(t)
@@ -401,26 +401,16 @@ _TOKEN = re.compile(r"\w+(?:[/&.’']\w+)*|[^\w\s]")
 
 # Clause openings inside a line (see _Extractor._sentence_starts), compiled once.
 _CLAUSE_OPENS = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n")
-_CLAUSE_MARK = re.compile(r"[.;:]")
+# The same openings begun at their mark: at each '.', ';' or ':' the alternatives of
+# _CLAUSE_OPENS that can follow it, in the same order, so the same matches end at the same
+# places; and re finds the marks with a scan for them instead of trying every character.
+_CLAUSE_OPENS_AT_MARK = re.compile(r"[.;:](?:(?<=;)\s*\n|\s+(?=\S)|(?<=\.)\s*\n)")
 _DIRECTED = re.compile(r"(?<![\w])chỉ\s+đạo\s+(?=\w)")
 
 
 def _clause_open_ends(seg: str) -> list[int]:
-    """The ends of ``_CLAUSE_OPENS.finditer(seg)``. A match begins just after a '.', ';'
-    or ':' or at a ';', so it is tried only there (re finds those marks with a table)
-    instead of at every character of a paragraph."""
-    ends: list[int] = []
-    last = tried = -1
-    for mark in _CLAUSE_MARK.finditer(seg):
-        q = mark.start()
-        for pos in ((q, q + 1) if seg[q] == ";" else (q + 1,)):
-            if pos >= last and pos != tried:
-                tried = pos
-                m = _CLAUSE_OPENS.match(seg, pos)
-                if m:
-                    ends.append(m.end())
-                    last = m.end()
-    return ends
+    """The ends of ``_CLAUSE_OPENS.finditer(seg)``."""
+    return [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(seg)]
 
 
 _ADVERBIAL_OPENING = re.compile(
@@ -685,6 +675,7 @@ class _Extractor:
         self.sc = _Scanner(doc.text)
         self.v = vocab()
         self._cell_kinds: dict[str, str | None] = {}      # header cell -> column (see _cell_kind)
+        self._opens: tuple[list[int], list[int]] | None = None   # see _clause_opens_in
         self.paths = _section_paths(doc)
         body_end = doc.body_end or len(doc.text)
         self.lines = _logical_lines(doc, doc.body_start, body_end, self.paths)
@@ -1234,7 +1225,7 @@ class _Extractor:
         lt = self.sc.low
         body = ln.body
         out = [(body, "start")]
-        out += [(body + end, "start") for end in _clause_open_ends(t[body:ln.end])]
+        out += [(end, "start") for end in self._clause_opens_in(ln)]
         more = []
         # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
         low_line = lt[body:ln.end]
@@ -1281,6 +1272,29 @@ class _Extractor:
                 seen.add(p)
                 res.append((p, k))
         return res
+
+    def _clause_opens_in(self, ln: _Line) -> list[int]:
+        """``_clause_open_ends`` of the line from its body on, as positions of the text. The
+        openings are found once, in the text of all the lines: an opening is a mark and the
+        spaces after it, so each one the scan finds from the line's body on is the line's own
+        (a mark is never inside the spaces of an opening before it), but where the spaces run
+        to the line's end or past it: that one is matched again, within the line."""
+        if self._opens is None:
+            a, b = (self.lines[0].start, self.lines[-1].end) if self.lines else (0, 0)
+            found = list(_CLAUSE_OPENS_AT_MARK.finditer(self.text, a, b))
+            self._opens = ([m.start() for m in found], [m.end() for m in found])
+        starts, ends = self._opens
+        out = []
+        i = bisect.bisect_left(starts, ln.body)
+        while i < len(starts) and starts[i] < ln.end:
+            if ends[i] < ln.end:
+                out.append(ends[i])
+            else:
+                m = _CLAUSE_OPENS_AT_MARK.match(self.text, starts[i], ln.end)
+                if m:
+                    out.append(m.end())
+            i += 1
+        return out
 
     def _proper_subject(self, p: int, limit: int) -> int:
         """'Căn cứ ... tại cơ quan, đơn vị, Đảng ủy Sở, các chi bộ trực thuộc tổ chức ...': a
