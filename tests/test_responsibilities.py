@@ -547,6 +547,16 @@ def test_clause_openings_found_once_on_corpus_lines(parsed, corpus_docs):
             assert ex._clause_opens_in(ln) == [ln.body + e for e in _clause_open_ends(ex.text[ln.body:ln.end])]
 
 
+@pytest.mark.parametrize("text,start,end", [
+    ("  a b \n\n\t c\n  \n d", 0, 16), ("  a b \n\n\t c\n  \n d", 3, 12), ("x\ny", 2, 1), ("", 0, 0),
+    (" \u00a0lạ \r\n", 0, 7),
+])
+def test_plain_lines_are_the_segment_lines(text, start, end):
+    from vnplan_nlp.responsibilities import _plain_lines
+    from vnplan_nlp.segment import iter_lines
+    assert _plain_lines(text, start, end) == [(x.start, x.end, x.text) for x in iter_lines(text, start, end)]
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab

@@ -52,7 +52,7 @@ from functools import lru_cache
 
 from .models import Document, Responsibility, Section
 from .normalise import alternation, fold_tones, match_key, strip_diacritics
-from .segment import iter_lines, load_json
+from .segment import _TRIMMED_LINE, load_json
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +345,7 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
     case, or the one before ends with a comma or 'và') joined to it."""
     from .sections import classify
     text = doc.text
-    raw = [(ln.start, ln.end) for ln in iter_lines(text, start, end)]
+    raw = [m.span() for m in _line_matches(text, start, end)]
     lines: list[_Line] = []
     by_start = {p[0]: p for p in paths}
     starts = sorted(by_start)
@@ -1444,6 +1444,10 @@ class _Extractor:
         lines = _join_cell_lines(text, [x for x in raw if " | " not in x[2]])
         i = 0
         while i < len(lines):
+            t = lines[i][2]
+            if " | " not in t and not t.startswith("|") and self._cell_kind(t) is None:
+                i += 1          # (_table_header's answer where no column name opens the line)
+                continue
             header, hdr_end, piped = self._table_header(lines, i)
             if piped:
                 i += 1
@@ -1876,8 +1880,14 @@ def _line_end(t: str, i: int) -> int:
 _APPENDIX_END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|T/M|K/T|PHỤ LỤC|Phụ lục)\b")
 
 
+def _line_matches(text: str, start: int, end: int):
+    """The matches of the lines of ``segment.iter_lines(text, start, end)``, for their spans
+    and text without a TextLine built for each."""
+    return _TRIMMED_LINE.finditer(text, start, max(start, end))
+
+
 def _plain_lines(text: str, start: int, end: int):
-    return [(ln.start, ln.end, ln.text) for ln in iter_lines(text, start, end)]
+    return [(m.start(), m.end(), m.group()) for m in _line_matches(text, start, end)]
 
 
 def _join_cell_lines(text: str, lines):
