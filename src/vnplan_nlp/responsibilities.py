@@ -345,23 +345,25 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
     case, or the one before ends with a comma or 'và') joined to it."""
     from .sections import classify
     text = doc.text
-    raw = [m.span() for m in _line_matches(text, start, end)]
     lines: list[_Line] = []
     by_start = {p[0]: p for p in paths}
     starts = sorted(by_start)
-    for a, b in raw:
-        t = text[a:b]
+    for raw in _line_matches(text, start, end):
+        a, b = raw.span()
+        t = raw.group()
         c = classify(t)
         if lines and not c and (t[0].islower() or text[lines[-1].end - 1] in ",(" or
-                                text[lines[-1].start:lines[-1].end].endswith((" và", " của", " với"))
+                                text.endswith((" và", " của", " với"), lines[-1].start, lines[-1].end)
                                 or _title_wraps(text, lines[-1], t)):
             lines[-1].end = b
             continue
         if c and not c[0].startswith("bullet"):
             kind, bodypos = "label", a + c[2]
-        elif c or _BULLET.match(t):
+        elif c:
             m = _BULLET.match(t)
             kind, bodypos = "bullet", a + (m.end() if m else c[2])
+        elif m := _BULLET.match(t):
+            kind, bodypos = "bullet", a + m.end()
         else:
             kind, bodypos = "plain", a
         # innermost labelled section holding the line
