@@ -557,6 +557,38 @@ def test_plain_lines_are_the_segment_lines(text, start, end):
     assert _plain_lines(text, start, end) == [(x.start, x.end, x.text) for x in iter_lines(text, start, end)]
 
 
+PARTNER_BULLETS = """KẾ HOẠCH
+Triển khai công tác năm 2026
+- Sở Nội vụ
+- Sở Tư pháp
+I. TỔ CHỨC THỰC HIỆN
+1. Sở Tài chính chủ trì, phối hợp với:
+- Sở Nội vụ;
+- Công an tỉnh.
+2. Sở Y tế triển khai thực hiện kế hoạch.
+- Các bệnh viện tỉnh
+3. Văn phòng UBND tỉnh chủ trì và phối hợp
+- Sở Xây dựng
+- Sở Công Thương
+"""
+
+
+@pytest.mark.parametrize("text", [PARTNER_BULLETS, SMALL])
+def test_partner_bullets_read_once_are_those_under_the_line_before(text):
+    import re
+    from vnplan_nlp.responsibilities import _Extractor
+    ex = _Extractor(parse_text(text, "kh.txt"))
+    for ln in ex.lines:
+        k = ln.index - 1
+        while k >= 0 and ex.lines[k].kind == "bullet":
+            k -= 1
+        want = ln.kind == "bullet" and k >= 0 and bool(re.search(
+            r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$", ex.sc.low[ex.lines[k].start:ex.lines[k].end]))
+        assert ex._is_partner_bullet(ln) == want, ex.text[ln.start:ln.end]
+    if text is PARTNER_BULLETS:
+        assert sum(map(ex._is_partner_bullet, ex.lines)) == 4
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab

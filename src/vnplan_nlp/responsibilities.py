@@ -670,6 +670,10 @@ class Candidate:
     rule_role: str | None      # what the rules decided (None: not an assignment)
 
 
+# a line that ends 'Chủ trì, phối hợp (với):', its partners on the bullets under it
+_PARTNERS_HEAD = re.compile(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$")
+
+
 class _Extractor:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -678,6 +682,7 @@ class _Extractor:
         self.v = vocab()
         self._cell_kinds: dict[str, str | None] = {}      # header cell -> column (see _cell_kind)
         self._opens: tuple[list[int], list[int]] | None = None   # see _clause_opens_in
+        self._partner_bullets: set[int] | None = None             # see _is_partner_bullet
         self.paths = _section_paths(doc)
         body_end = doc.body_end or len(doc.text)
         self.lines = _logical_lines(doc, doc.body_start, body_end, self.paths)
@@ -1019,13 +1024,21 @@ class _Extractor:
         """A dashed line under 'Chủ trì, phối hợp' (with nothing after it) names a partner."""
         if ln.kind != "bullet":
             return False
-        k = ln.index - 1
-        while k >= 0 and self.lines[k].kind == "bullet":
-            k -= 1
-        if k < 0:
-            return False
-        head = self.sc.low[self.lines[k].start:self.lines[k].end]
-        return bool(re.search(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$", head))
+        if self._partner_bullets is None:
+            self._partner_bullets = self._find_partner_bullets()
+        return ln.index in self._partner_bullets
+
+    def _find_partner_bullets(self) -> set[int]:
+        """The bullet lines whose nearest line before them that is no bullet ends with
+        'chủ trì, phối hợp': that line is read once for the run of bullets under it."""
+        out: set[int] = set()
+        under_partners = False      # (bullets before any other line have no such line)
+        for x in self.lines:
+            if x.kind != "bullet":
+                under_partners = bool(_PARTNERS_HEAD.search(self.sc.low, x.start, x.end))
+            elif under_partners:
+                out.add(x.index)
+        return out
 
     def _title_actor(self, a, ln: _Line):
         """A label line that is only a title ('7. Các doanh nghiệp hoạt động trong lĩnh vực
@@ -2006,16 +2019,23 @@ def _clauses(text: str, low: str, scope):
             yield pos, e
 
 
+_OPENING_PHRASE = re.compile(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình|theo)\b")
+_COMMA = re.compile(r",\s*")
+_LEAD_OPENING = re.compile(r"(?:tiếp tục|chủ động|khẩn trương|là cơ quan[^,]{0,60},\s*)\s*chủ\s+trì")
+_FOR_RECIPIENT = re.compile(r"(?<![\w])để\s[^.;]{0,30}$")
+_CHU_TRI = re.compile(r"(?<![\w])chủ\s+trì(?![\w])")
+
+
 def _clause_role(low: str, s: int, e: int) -> str:
     v = vocab()
     c = low[s:e]
     c = _LEAD_IN.sub("", c, count=1).lstrip(" :,")
     c2 = _FUNCTIONS.sub("", c, count=1)
-    if re.match(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình|theo)\b", c) and not (
+    if _OPENING_PHRASE.match(c) and not (
             v.coord_head.match(_ADVERBS.sub("", c2)) or v.lead_head.match(_ADVERBS.sub("", c2))
             or v.predicates.match(_ADVERBS.sub("", c2))):
         # 'Căn cứ ..., <verb>': the opening phrase runs to the comma a verb follows
-        for cm in re.finditer(r",\s*", c[:400]):
+        for cm in _COMMA.finditer(c[:400]):
             rest = _ADVERBS.sub("", c[cm.end():])
             if v.coord_head.match(rest) or v.lead_head.match(rest) or v.predicates.match(rest):
                 c2 = c[cm.end():]
@@ -2025,16 +2045,17 @@ def _clause_role(low: str, s: int, e: int) -> str:
         return "coordinate"
     if v.lead_head.match(c):
         return "lead"
-    if re.match(r"(?:tiếp tục|chủ động|khẩn trương|là cơ quan[^,]{0,60},\s*)\s*chủ\s+trì", c):
+    if _LEAD_OPENING.match(c):
         return "lead"
     for m in v.lead_any.finditer(c):
         before = c[max(0, m.start() - 16):m.start()]
         if any(before.rstrip().endswith(w) for w in v.lead_not_after):
             continue
-        if re.search(r"(?<![\w])để\s[^.;]{0,30}$", c[max(0, m.start() - 40):m.start()]):
+        if _FOR_RECIPIENT.search(c[max(0, m.start() - 40):m.start()]):
             continue     # '... về Sở X để tổng hợp, tham mưu ...': the recipient's work, not the actor's
         return "lead"
-    for m in re.finditer(r"(?<![\w])chủ\s+trì(?![\w])", c):
+    # (a clause without the word 'chủ' is not scanned for it)
+    for m in (_CHU_TRI.finditer(c) if "chủ" in c else ()):
         before = c[max(0, m.start() - 16):m.start()]
         if any(before.rstrip().endswith(w) for w in v.lead_not_after):
             continue
