@@ -519,32 +519,13 @@ def test_clause_split_finds_what_its_plain_form_finds():
         assert [m.span() for m in _CLAUSE_SPLIT.finditer(s, a, b)] == [m.span() for m in plain.finditer(s, a, b)]
 
 
-def test_clause_openings_found_once_are_those_of_each_line():
-    """Lines cut anywhere, even where the spaces after a mark run past a line's end."""
+def test_clause_open_ends_on_random_marks_and_spaces():
     import random
-    from types import SimpleNamespace
-    from vnplan_nlp.responsibilities import _clause_open_ends, _Extractor, _Line
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
     rnd = random.Random(11)
-    for _ in range(5000):
-        text = "".join(rnd.choice(".;:\n \tab\u00a0") for _ in range(rnd.randint(0, 30)))
-        cuts = sorted(rnd.randint(0, len(text)) for _ in range(2 * rnd.randint(0, 4)))
-        lines = []
-        for k, (a, b) in enumerate(zip(cuts[::2], cuts[1::2])):
-            body = rnd.randint(a, b)
-            lines.append(_Line(a, b, body, "plain", "", None, "content", k))
-        ex = SimpleNamespace(text=text, lines=lines, _opens=None)
-        for ln in lines:
-            want = [ln.body + e for e in _clause_open_ends(text[ln.body:ln.end])]
-            assert _Extractor._clause_opens_in(ex, ln) == want, (text, ln)
-
-
-@pytest.mark.corpus
-def test_clause_openings_found_once_on_corpus_lines(parsed, corpus_docs):
-    from vnplan_nlp.responsibilities import _clause_open_ends, _Extractor
-    for p in corpus_docs[::3]:
-        ex = _Extractor(parsed(p.stem))
-        for ln in ex.lines:
-            assert ex._clause_opens_in(ln) == [ln.body + e for e in _clause_open_ends(ex.text[ln.body:ln.end])]
+    for _ in range(20000):
+        seg = "".join(rnd.choice(".;:\n \tab\u00a0") for _ in range(rnd.randint(0, 14)))
+        assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], seg
 
 
 @pytest.mark.parametrize("text,start,end", [

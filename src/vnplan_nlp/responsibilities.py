@@ -681,7 +681,6 @@ class _Extractor:
         self.sc = _Scanner(doc.text)
         self.v = vocab()
         self._cell_kinds: dict[str, str | None] = {}      # header cell -> column (see _cell_kind)
-        self._opens: tuple[list[int], list[int]] | None = None   # see _clause_opens_in
         self._partner_bullets: set[int] | None = None             # see _is_partner_bullet
         self.paths = _section_paths(doc)
         body_end = doc.body_end or len(doc.text)
@@ -1240,7 +1239,7 @@ class _Extractor:
         lt = self.sc.low
         body = ln.body
         out = [(body, "start")]
-        out += [(end, "start") for end in self._clause_opens_in(ln)]
+        out += [(body + end, "start") for end in _clause_open_ends(t[body:ln.end])]
         more = []
         # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
         low_line = lt[body:ln.end]
@@ -1287,29 +1286,6 @@ class _Extractor:
                 seen.add(p)
                 res.append((p, k))
         return res
-
-    def _clause_opens_in(self, ln: _Line) -> list[int]:
-        """``_clause_open_ends`` of the line from its body on, as positions of the text. The
-        openings are found once, in the text of all the lines: an opening is a mark and the
-        spaces after it, so each one the scan finds from the line's body on is the line's own
-        (a mark is never inside the spaces of an opening before it), but where the spaces run
-        to the line's end or past it: that one is matched again, within the line."""
-        if self._opens is None:
-            a, b = (self.lines[0].start, self.lines[-1].end) if self.lines else (0, 0)
-            found = list(_CLAUSE_OPENS_AT_MARK.finditer(self.text, a, b))
-            self._opens = ([m.start() for m in found], [m.end() for m in found])
-        starts, ends = self._opens
-        out = []
-        i = bisect.bisect_left(starts, ln.body)
-        while i < len(starts) and starts[i] < ln.end:
-            if ends[i] < ln.end:
-                out.append(ends[i])
-            else:
-                m = _CLAUSE_OPENS_AT_MARK.match(self.text, starts[i], ln.end)
-                if m:
-                    out.append(m.end())
-            i += 1
-        return out
 
     def _proper_subject(self, p: int, limit: int) -> int:
         """'Căn cứ ... tại cơ quan, đơn vị, Đảng ủy Sở, các chi bộ trực thuộc tổ chức ...': a
