@@ -570,6 +570,19 @@ def test_partner_bullets_read_once_are_those_under_the_line_before(text):
         assert sum(map(ex._is_partner_bullet, ex.lines)) == 4
 
 
+@pytest.mark.parametrize("text", [SMALL, PARTNER_BULLETS])
+def test_cue_words_open_only_with_their_initials(text):
+    from vnplan_nlp.responsibilities import _cue_initials, _low, vocab
+    v = vocab()
+    low = _low(text + "\nkính đề nghị; đề\u00a0nghị, giao\tX, yêu  cầu: ")
+    found = 0
+    for at in range(len(low) + 1):
+        if any(p.match(low, at) for p in (v.de_nghi, v.giao, v.yeu_cau)):
+            found += 1
+            assert low[at:at + 1] in _cue_initials()
+    assert found >= 4
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab

@@ -228,6 +228,16 @@ def _column_openings() -> dict[str, tuple[str, ...]]:
             for k, names in vocab().col.items()}
 
 
+@lru_cache(maxsize=1)
+def _cue_initials() -> frozenset[str] | None:
+    """The characters the cue words of ``vocab().de_nghi``, ``.giao`` and ``.yeu_cau`` (lowered)
+    begin with, so a match of theirs too; None where one begins with a space, which their
+    pattern writes as any run of spaces."""
+    cues = load_json("responsibility_verbs.json")["cues"]["assign"]
+    firsts = {_low(w)[0] for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w}
+    return None if any(c.isspace() for c in firsts) else frozenset(firsts)
+
+
 # -- the actor hook ---------------------------------------------------------------------------
 
 def normalise_actor(actor: str) -> str:
@@ -1119,7 +1129,7 @@ class _Extractor:
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
-                if any(a0 < s < a1 for a0, a1 in taken):
+                if taken and any(a0 < s < a1 for a0, a1 in taken):
                     continue     # inside an actor phrase already read ('người đứng đầu cấp ủy; thủ trưởng ...')
                 if kind == "adverbial" and owner is not None:
                     continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
@@ -1223,6 +1233,9 @@ class _Extractor:
         "Yêu cầu X" (an assignment). Returns (request?, "giao"?, where the actor then
         begins), the last None where no cue opens there."""
         lt = self.sc.low
+        initials = _cue_initials()
+        if initials is not None and lt[at:at + 1] not in initials:
+            return False, False, None       # (most clauses: no cue word can begin there)
         m = self.v.de_nghi.match(lt, at)
         if m:
             return True, False, m.end()
