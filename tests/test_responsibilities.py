@@ -583,6 +583,17 @@ def test_cue_words_open_only_with_their_initials(text):
     assert found >= 4
 
 
+def test_report_words_have_no_other_case_forms():
+    """_report_to skips a text without 'báo', 'gử', 'phả' (lowered): re.IGNORECASE must take
+    no character but the upper case one for any of their letters."""
+    import re
+    from vnplan_nlp.responsibilities import _REPORT_WORDS
+    for ch in set("".join(_REPORT_WORDS)):
+        pat = re.compile(re.escape(ch), re.I)
+        assert [c for c in range(0x10000) if pat.fullmatch(chr(c))] == sorted({ord(ch), ord(ch.upper())})
+        assert ch.upper().lower() == ch
+
+
 def _column_of_cell(cell):
     from types import SimpleNamespace
     from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab

@@ -2129,9 +2129,17 @@ _REPORT = re.compile(r"(?<![\w])(?:báo\s+cáo|gửi|phản\s+ánh)(?:\s+(?:kế
                      r"\s+(?:về\s+|cho\s+|lên\s+)?", re.I)
 
 
+# What a match of _REPORT holds in the lowered text: re.IGNORECASE takes no other character
+# for any letter of these (unlike 'i', which 'ı' matches), and the lowered text has them in
+# lower case only; so a part of the text without them is not scanned with the pattern.
+_REPORT_WORDS = ("báo", "gử", "phả")
+
+
 def _report_to(sc: _Scanner, scope) -> tuple[int, int] | None:
     text = sc.text
     for s, e in scope:
+        if all(sc.low.find(w, s, e) < 0 for w in _REPORT_WORDS):
+            continue
         for m in _REPORT.finditer(sc.low, s, e):
             before = sc.low[max(s, m.start() - 40):m.start()]
             if re.search(r"tham\s+mưu[^,.;]{0,30}$", before):
