@@ -90,8 +90,8 @@ _NOT_ASCII_OR_MARK = re.compile("[^\x00-\x7f" + "".join(
 
 
 def _stripped(s: str) -> str:
-    """``strip_diacritics(s)``. Where the decomposed text is ASCII letters and those marks
-    only (most Vietnamese titles and cells), that is the text without its non-ASCII
+    """``strip_diacritics(s)``. Where the decomposed text holds nothing outside ASCII but
+    those marks (most Vietnamese titles and cells), that is the text without its non-ASCII
     characters, and encoding to ASCII drops them at once."""
     d = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
     if _NOT_ASCII_OR_MARK.search(d):
