@@ -583,6 +583,16 @@ def test_cue_words_open_only_with_their_initials(text):
     assert found >= 4
 
 
+@pytest.mark.parametrize("text", [SMALL, PARTNER_BULLETS, "KẾ HOẠCH\nKính đề nghị Sở Y tế;  Giao\tSở Nội vụ. Yêu\ncầu X\n"])
+def test_a_line_without_a_cue_first_word_opens_no_cue(text):
+    from vnplan_nlp.responsibilities import _Extractor, vocab
+    v = vocab()
+    ex = _Extractor(parse_text(text, "kh.txt"))
+    for ln in ex.lines:
+        if any(p.match(ex.sc.low, at) for at in range(ln.body, ln.end) for p in (v.de_nghi, v.giao, v.yeu_cau)):
+            assert ex._may_hold_cue(ln)
+
+
 def test_report_words_have_no_other_case_forms():
     """_report_to skips a text without 'báo', 'gử', 'phả' (lowered): re.IGNORECASE must take
     no character but the upper case one for any of their letters."""

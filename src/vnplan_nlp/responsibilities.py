@@ -238,6 +238,17 @@ def _cue_initials() -> frozenset[str] | None:
     return None if any(c.isspace() for c in firsts) else frozenset(firsts)
 
 
+@lru_cache(maxsize=1)
+def _cue_first_words() -> tuple[str, ...] | None:
+    """The first words of those cue phrases (lowered), each written literally in their
+    pattern; None where a phrase has no word."""
+    cues = load_json("responsibility_verbs.json")["cues"]["assign"]
+    phrases = [_low(w) for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w]
+    if any(not p.split() for p in phrases):
+        return None
+    return tuple(dict.fromkeys(p.split()[0] for p in phrases))
+
+
 # -- the actor hook ---------------------------------------------------------------------------
 
 def normalise_actor(actor: str) -> str:
@@ -1124,6 +1135,8 @@ class _Extractor:
             if ln.index in self.used_lines and ln.index not in heading_at:
                 # lines of per-task blocks: subjects of their own there ("MTTQ phối hợp ...")
                 pass
+            if not ln.path and not self._may_hold_cue(ln):
+                continue     # before the first section only a cue assigns (see below): none here
             owner = self._owner(ln, headings)
             taken = list(actors_on.get(ln.index, ()))
             for s, kind in self._sentence_starts(ln):
@@ -1227,6 +1240,13 @@ class _Extractor:
                     if best is None or e.span[0] >= best.span[0]:
                         best = e
         return best
+
+    def _may_hold_cue(self, ln: _Line) -> bool:
+        """False where no cue ("Đề nghị", "Giao", "Yêu cầu") can open a clause of the line:
+        the first word of each cue is printed whole in its match, and a word starting in a
+        line ends in it."""
+        words = _cue_first_words()
+        return words is None or any(self.sc.low.find(w, ln.body, ln.end) >= 0 for w in words)
 
     def _cue(self, at: int) -> tuple[bool, bool, int | None]:
         """The cue a clause opens with at ``at``: "Đề nghị X" (a request), "Giao X" or
