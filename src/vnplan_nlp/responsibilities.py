@@ -326,14 +326,12 @@ def _section_paths(doc: Document):
     out = []
 
     def zone_of(title: str | None, inherited: str) -> str:
-        if not title:
+        if not title or inherited == "assign":      # (an assigning section's parts assign)
             return inherited
         b = _bare(title)
         if any(w in b for w in v.zones_assign):
             return "assign"
-        if inherited == "assign":
-            return "assign"
-        if any(b.startswith(w) for w in v.zones_skip) and len(b) < 90:
+        if b.startswith(v.zones_skip) and len(b) < 90:
             return "skip"
         if any(w in b for w in v.zones_skip_contains):
             return "skip"
