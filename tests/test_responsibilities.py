@@ -475,6 +475,162 @@ def test_cell_head_reads_what_the_column_test_reads(cell):
             assert whole.startswith(_column_openings()[k]) == head.startswith(_column_openings()[k])
 
 
+@pytest.mark.parametrize("low", [
+    "căn cứ chức năng, nhiệm vụ", "để", "để triển khai", "khi", "khi nào", "trong quá trình",
+    "  hằng năm", "định kỳ hằng quý", "theo đó, các sở", "nếu", "nếu có vướng mắc",
+])
+def test_adverbial_opening_read_to_an_end_position_as_on_a_slice(low):
+    from vnplan_nlp.responsibilities import _ADVERBIAL_OPENING
+    for p in range(len(low) + 1):
+        for n in (1, 2, 5, 20):
+            assert bool(_ADVERBIAL_OPENING.match(low, p, p + n)) == bool(_ADVERBIAL_OPENING.match(low[p:p + n]))
+
+
+@pytest.mark.parametrize("s", [
+    "Tổ chức thực hiện", "THỜI GIAN HOÀN THÀNH", "Đơn vị phối hợp", "Uỷ ban nhân dân", "", "STT",
+    "Nội dung – nhiệm vụ", "“Ngày hội” đại đoàn kết", "e\u0301\u034f", "Ωμέγα", "a\u0360b", "ﬁ đ Đ",
+])
+def test_stripped_is_strip_diacritics(s):
+    from vnplan_nlp.normalise import strip_diacritics
+    from vnplan_nlp.responsibilities import _stripped
+    assert _stripped(s) == strip_diacritics(s)
+
+
+@pytest.mark.corpus
+def test_stripped_on_corpus_lines(corpus_docs):
+    from vnplan_nlp.normalise import normalise, strip_diacritics
+    from vnplan_nlp.read import read_path
+    from vnplan_nlp.responsibilities import _stripped
+    for p in corpus_docs[::3]:
+        for line in normalise(read_path(p).text).text.split("\n"):
+            assert _stripped(line) == strip_diacritics(line), (p.name, line)
+
+
+def test_clause_split_finds_what_its_plain_form_finds():
+    import random
+    import re
+    from vnplan_nlp.responsibilities import _CLAUSE_SPLIT
+    plain = re.compile(r"[;.]\s+|\n|;$")
+    rnd = random.Random(7)
+    for _ in range(20000):
+        s = "".join(rnd.choice(";.\n \ta\u00a0") for _ in range(rnd.randint(0, 10)))
+        a = rnd.randint(0, len(s))
+        b = rnd.randint(a, len(s))
+        assert [m.span() for m in _CLAUSE_SPLIT.finditer(s, a, b)] == [m.span() for m in plain.finditer(s, a, b)]
+
+
+def test_clause_open_ends_on_random_marks_and_spaces():
+    import random
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
+    rnd = random.Random(11)
+    for _ in range(20000):
+        seg = "".join(rnd.choice(".;:\n \tab\u00a0") for _ in range(rnd.randint(0, 14)))
+        assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], seg
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("  a b \n\n\t c\n  \n d", 0, 16), ("  a b \n\n\t c\n  \n d", 3, 12), ("x\ny", 2, 1), ("", 0, 0),
+    (" \u00a0lạ \r\n", 0, 7),
+])
+def test_plain_lines_are_the_segment_lines(text, start, end):
+    from vnplan_nlp.responsibilities import _plain_lines
+    from vnplan_nlp.segment import iter_lines
+    assert _plain_lines(text, start, end) == [(x.start, x.end, x.text) for x in iter_lines(text, start, end)]
+
+
+PARTNER_BULLETS = """KẾ HOẠCH
+Triển khai công tác năm 2026
+- Sở Nội vụ
+- Sở Tư pháp
+I. TỔ CHỨC THỰC HIỆN
+1. Sở Tài chính chủ trì, phối hợp với:
+- Sở Nội vụ;
+- Công an tỉnh.
+2. Sở Y tế triển khai thực hiện kế hoạch.
+- Các bệnh viện tỉnh
+3. Văn phòng UBND tỉnh chủ trì và phối hợp
+- Sở Xây dựng
+- Sở Công Thương
+"""
+
+
+@pytest.mark.parametrize("text", [PARTNER_BULLETS, SMALL])
+def test_partner_bullets_read_once_are_those_under_the_line_before(text):
+    import re
+    from vnplan_nlp.responsibilities import _Extractor
+    ex = _Extractor(parse_text(text, "kh.txt"))
+    for ln in ex.lines:
+        k = ln.index - 1
+        while k >= 0 and ex.lines[k].kind == "bullet":
+            k -= 1
+        want = ln.kind == "bullet" and k >= 0 and bool(re.search(
+            r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$", ex.sc.low[ex.lines[k].start:ex.lines[k].end]))
+        assert ex._is_partner_bullet(ln) == want, ex.text[ln.start:ln.end]
+    if text is PARTNER_BULLETS:
+        assert sum(map(ex._is_partner_bullet, ex.lines)) == 4
+
+
+@pytest.mark.parametrize("text", [SMALL, PARTNER_BULLETS])
+def test_cue_words_open_only_with_their_initials(text):
+    from vnplan_nlp.responsibilities import _cue_initials, _low, vocab
+    v = vocab()
+    low = _low(text + "\nkính đề nghị; đề\u00a0nghị, giao\tX, yêu  cầu: ")
+    found = 0
+    for at in range(len(low) + 1):
+        if any(p.match(low, at) for p in (v.de_nghi, v.giao, v.yeu_cau)):
+            found += 1
+            assert low[at:at + 1] in _cue_initials()
+    assert found >= 4
+
+
+@pytest.mark.parametrize("text", [SMALL, PARTNER_BULLETS, "KẾ HOẠCH\nKính đề nghị Sở Y tế;  Giao\tSở Nội vụ. Yêu\ncầu X\n"])
+def test_a_line_without_a_cue_first_word_opens_no_cue(text):
+    from vnplan_nlp.responsibilities import _Extractor, vocab
+    v = vocab()
+    ex = _Extractor(parse_text(text, "kh.txt"))
+    for ln in ex.lines:
+        if any(p.match(ex.sc.low, at) for at in range(ln.body, ln.end) for p in (v.de_nghi, v.giao, v.yeu_cau)):
+            assert ex._may_hold_cue(ln)
+
+
+def test_report_words_have_no_other_case_forms():
+    """_report_to skips a text without 'báo', 'gử', 'phả' (lowered): re.IGNORECASE must take
+    no character but the upper case one for any of their letters."""
+    import re
+    from vnplan_nlp.responsibilities import _REPORT_WORDS
+    for ch in set("".join(_REPORT_WORDS)):
+        pat = re.compile(re.escape(ch), re.I)
+        assert [c for c in range(0x10000) if pat.fullmatch(chr(c))] == sorted({ord(ch), ord(ch.upper())})
+        assert ch.upper().lower() == ch
+
+
+def _column_of_cell(cell):
+    from types import SimpleNamespace
+    from vnplan_nlp.responsibilities import _cell_head, _Extractor, vocab
+    return _Extractor._column_of(SimpleNamespace(v=vocab()), _cell_head(cell))
+
+
+@pytest.mark.parametrize("cell", [
+    "STT", " :*tt", "**Nội dung**", "\u00a0Cơ quan chủ trì", "Ghi chú:", "1.", "12", "- Sở Nội vụ", "(2)",
+    "", " .:* ", "…", "Ban hành", "x", "Đơn vị phối hợp", "ĐƠN VỊ THỰC HIỆN", "A\u0301 b",
+])
+def test_quick_no_column_only_where_the_column_test_says_no(cell):
+    from vnplan_nlp.responsibilities import _names_no_column
+    if _names_no_column(cell):
+        assert _column_of_cell(cell) is None
+
+
+@pytest.mark.corpus
+def test_quick_no_column_on_corpus_lines(corpus_docs):
+    from vnplan_nlp.normalise import normalise
+    from vnplan_nlp.read import read_path
+    from vnplan_nlp.responsibilities import _names_no_column
+    for p in corpus_docs[::3]:
+        for line in normalise(read_path(p).text).text.split("\n"):
+            if _names_no_column(line):
+                assert _column_of_cell(line) is None, (p.name, line)
+
+
 @pytest.mark.corpus
 def test_clause_open_ends_on_corpus_lines(corpus_docs):
     from vnplan_nlp.normalise import normalise

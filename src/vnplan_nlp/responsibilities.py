@@ -43,14 +43,16 @@ are cut at a clause boundary and end with "…"). ``deadline`` is the time phras
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .models import Document, Responsibility, Section
 from .normalise import alternation, fold_tones, match_key, strip_diacritics
-from .segment import iter_lines, load_json
+from .segment import _TRIMMED_LINE, load_json
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,23 @@ def _low_document(s: str) -> str:
 def _bare(s: str) -> str:
     """Diacritics stripped, lower case, spaces collapsed: for titles and column names.
     (Tone placement needs no folding first: "hoà" and "hòa" both lose their mark.)"""
-    return " ".join(strip_diacritics(s).lower().split())
+    return " ".join(_stripped(s).lower().split())
+
+
+# strip_diacritics removes the combining marks (all of U+0300-U+036F but the grapheme joiner
+# U+034F, which has no combining class); anything else outside ASCII it keeps
+_NOT_ASCII_OR_MARK = re.compile("[^\x00-\x7f" + "".join(
+    chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]")
+
+
+def _stripped(s: str) -> str:
+    """``strip_diacritics(s)``. Where the decomposed text holds nothing outside ASCII but
+    those marks (most Vietnamese titles and cells), that is the text without its non-ASCII
+    characters, and encoding to ASCII drops them at once."""
+    d = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+    if _NOT_ASCII_OR_MARK.search(d):
+        return strip_diacritics(s)
+    return d.encode("ascii", "ignore").decode("ascii")
 
 
 def _alts(words) -> str:
@@ -182,11 +200,53 @@ def _longest_column() -> int:
 
 
 @lru_cache(maxsize=1)
+def _column_initials() -> frozenset[str]:
+    """The first characters of the column names."""
+    return frozenset(w[0] for names in vocab().col.values() for w in names if w)
+
+
+_CELL_LEAD = re.compile(r"[\s:.*]*")      # what _bare and the strip of _cell_head drop in front
+
+
+def _names_no_column(cell: str) -> bool:
+    """A quick no for most cells that are no header cell ('1.', '- Sở ...', '(2)'): where the
+    cell's first character that _cell_head keeps is ASCII, it is the first character of
+    the bare form, lowered (no ASCII character gains or loses a letter there), and no
+    column name opens with it. False where that cannot be told this way."""
+    i = _CELL_LEAD.match(cell).end()
+    if i == len(cell):
+        return True                      # the bare form is empty
+    c = cell[i]
+    return c.isascii() and c.lower() not in _column_initials()
+
+
+@lru_cache(maxsize=1)
 def _column_openings() -> dict[str, tuple[str, ...]]:
     """Per column kind, the openings of a header cell that names it at its start ('cơ quan
     chủ trì ' ...): one str.startswith with a tuple instead of a loop over the names."""
     return {k: tuple(w + sep for w in names if len(w) > 3 for sep in (" ", "/", "("))
             for k, names in vocab().col.items()}
+
+
+@lru_cache(maxsize=1)
+def _cue_initials() -> frozenset[str] | None:
+    """The characters the cue words of ``vocab().de_nghi``, ``.giao`` and ``.yeu_cau`` (lowered)
+    begin with, so a match of theirs too; None where one begins with a space, which their
+    pattern writes as any run of spaces."""
+    cues = load_json("responsibility_verbs.json")["cues"]["assign"]
+    firsts = {_low(w)[0] for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w}
+    return None if any(c.isspace() for c in firsts) else frozenset(firsts)
+
+
+@lru_cache(maxsize=1)
+def _cue_first_words() -> tuple[str, ...] | None:
+    """The first words of those cue phrases (lowered), each written literally in their
+    pattern; None where a phrase has no word."""
+    cues = load_json("responsibility_verbs.json")["cues"]["assign"]
+    phrases = [_low(w) for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w]
+    if any(not p.split() for p in phrases):
+        return None
+    return tuple(dict.fromkeys(p.split()[0] for p in phrases))
 
 
 # -- the actor hook ---------------------------------------------------------------------------
@@ -216,16 +276,23 @@ def normalise_actor(actor: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> list[tuple[re.Pattern, str]]:
+def _abbreviations() -> list[tuple[str, re.Pattern, str]]:
+    """(short form, its pattern as a whole word, the full name), longest short form first."""
     forms = load_json("responsibility_verbs.json")["abbreviations"]["forms"]
-    return [(re.compile(rf"(?<![\w&]){re.escape(k)}(?![\w&])"), v) for k, v in sorted(forms.items(), key=lambda x: -len(x[0]))]
+    return [(k, re.compile(rf"(?<![\w&]){re.escape(k)}(?![\w&])"), v)
+            for k, v in sorted(forms.items(), key=lambda x: -len(x[0]))]
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 
 
 def _expand(actor: str) -> str:
     """'Sở KH&CN' -> 'Sở Khoa học và Công nghệ', for grouping only."""
-    for pat, full in _abbreviations():
-        actor = pat.sub(full, actor)
-    actor = re.sub(r"\s*\([^)]*\)", "", actor)       # '(Cơ quan thường trực ...)', '(qua ...)'
+    for short, pat, full in _abbreviations():
+        if short in actor:          # (a pattern can only match where its short form is)
+            actor = pat.sub(full, actor)
+    if "(" in actor:
+        actor = _PARENTHESIS.sub("", actor)       # '(Cơ quan thường trực ...)', '(qua ...)'
     return actor
 
 
@@ -259,14 +326,12 @@ def _section_paths(doc: Document):
     out = []
 
     def zone_of(title: str | None, inherited: str) -> str:
-        if not title:
+        if not title or inherited == "assign":      # (an assigning section's parts assign)
             return inherited
         b = _bare(title)
         if any(w in b for w in v.zones_assign):
             return "assign"
-        if inherited == "assign":
-            return "assign"
-        if any(b.startswith(w) for w in v.zones_skip) and len(b) < 90:
+        if b.startswith(v.zones_skip) and len(b) < 90:
             return "skip"
         if any(w in b for w in v.zones_skip_contains):
             return "skip"
@@ -299,24 +364,25 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
     case, or the one before ends with a comma or 'và') joined to it."""
     from .sections import classify
     text = doc.text
-    raw = [(ln.start, ln.end) for ln in iter_lines(text, start, end)]
     lines: list[_Line] = []
     by_start = {p[0]: p for p in paths}
     starts = sorted(by_start)
-    import bisect
-    for a, b in raw:
-        t = text[a:b]
+    for raw in _line_matches(text, start, end):
+        a, b = raw.span()
+        t = raw.group()
         c = classify(t)
         if lines and not c and (t[0].islower() or text[lines[-1].end - 1] in ",(" or
-                                text[lines[-1].start:lines[-1].end].endswith((" và", " của", " với"))
+                                text.endswith((" và", " của", " với"), lines[-1].start, lines[-1].end)
                                 or _title_wraps(text, lines[-1], t)):
             lines[-1].end = b
             continue
         if c and not c[0].startswith("bullet"):
             kind, bodypos = "label", a + c[2]
-        elif c or _BULLET.match(t):
+        elif c:
             m = _BULLET.match(t)
             kind, bodypos = "bullet", a + (m.end() if m else c[2])
+        elif m := _BULLET.match(t):
+            kind, bodypos = "bullet", a + m.end()
         else:
             kind, bodypos = "plain", a
         # innermost labelled section holding the line
@@ -356,26 +422,16 @@ _TOKEN = re.compile(r"\w+(?:[/&.’']\w+)*|[^\w\s]")
 
 # Clause openings inside a line (see _Extractor._sentence_starts), compiled once.
 _CLAUSE_OPENS = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n")
-_CLAUSE_MARK = re.compile(r"[.;:]")
+# The same openings begun at their mark: at each '.', ';' or ':' the alternatives of
+# _CLAUSE_OPENS that can follow it, in the same order, so the same matches end at the same
+# places; and re finds the marks with a scan for them instead of trying every character.
+_CLAUSE_OPENS_AT_MARK = re.compile(r"[.;:](?:(?<=;)\s*\n|\s+(?=\S)|(?<=\.)\s*\n)")
 _DIRECTED = re.compile(r"(?<![\w])chỉ\s+đạo\s+(?=\w)")
 
 
 def _clause_open_ends(seg: str) -> list[int]:
-    """The ends of ``_CLAUSE_OPENS.finditer(seg)``. A match begins just after a '.', ';'
-    or ':' or at a ';', so it is tried only there (re finds those marks with a table)
-    instead of at every character of a paragraph."""
-    ends: list[int] = []
-    last = tried = -1
-    for mark in _CLAUSE_MARK.finditer(seg):
-        q = mark.start()
-        for pos in ((q, q + 1) if seg[q] == ";" else (q + 1,)):
-            if pos >= last and pos != tried:
-                tried = pos
-                m = _CLAUSE_OPENS.match(seg, pos)
-                if m:
-                    ends.append(m.end())
-                    last = m.end()
-    return ends
+    """The ends of ``_CLAUSE_OPENS.finditer(seg)``."""
+    return [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(seg)]
 
 
 _ADVERBIAL_OPENING = re.compile(
@@ -633,6 +689,10 @@ class Candidate:
     rule_role: str | None      # what the rules decided (None: not an assignment)
 
 
+# a line that ends 'Chủ trì, phối hợp (với):', its partners on the bullets under it
+_PARTNERS_HEAD = re.compile(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$")
+
+
 class _Extractor:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -640,6 +700,7 @@ class _Extractor:
         self.sc = _Scanner(doc.text)
         self.v = vocab()
         self._cell_kinds: dict[str, str | None] = {}      # header cell -> column (see _cell_kind)
+        self._partner_bullets: set[int] | None = None             # see _is_partner_bullet
         self.paths = _section_paths(doc)
         body_end = doc.body_end or len(doc.text)
         self.lines = _logical_lines(doc, doc.body_start, body_end, self.paths)
@@ -981,13 +1042,21 @@ class _Extractor:
         """A dashed line under 'Chủ trì, phối hợp' (with nothing after it) names a partner."""
         if ln.kind != "bullet":
             return False
-        k = ln.index - 1
-        while k >= 0 and self.lines[k].kind == "bullet":
-            k -= 1
-        if k < 0:
-            return False
-        head = self.sc.low[self.lines[k].start:self.lines[k].end]
-        return bool(re.search(r"chủ\s+trì\s*,?\s*(?:và\s+)?phối\s+hợp(?:\s+với)?\s*:?\s*$", head))
+        if self._partner_bullets is None:
+            self._partner_bullets = self._find_partner_bullets()
+        return ln.index in self._partner_bullets
+
+    def _find_partner_bullets(self) -> set[int]:
+        """The bullet lines whose nearest line before them that is no bullet ends with
+        'chủ trì, phối hợp': that line is read once for the run of bullets under it."""
+        out: set[int] = set()
+        under_partners = False      # (bullets before any other line have no such line)
+        for x in self.lines:
+            if x.kind != "bullet":
+                under_partners = bool(_PARTNERS_HEAD.search(self.sc.low, x.start, x.end))
+            elif under_partners:
+                out.add(x.index)
+        return out
 
     def _title_actor(self, a, ln: _Line):
         """A label line that is only a title ('7. Các doanh nghiệp hoạt động trong lĩnh vực
@@ -1064,12 +1133,14 @@ class _Extractor:
             if ln.index in self.used_lines and ln.index not in heading_at:
                 # lines of per-task blocks: subjects of their own there ("MTTQ phối hợp ...")
                 pass
+            if not ln.path and not self._may_hold_cue(ln):
+                continue     # before the first section only a cue assigns (see below): none here
             owner = self._owner(ln, headings)
             taken = list(actors_on.get(ln.index, ()))
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
-                if any(a0 < s < a1 for a0, a1 in taken):
+                if taken and any(a0 < s < a1 for a0, a1 in taken):
                     continue     # inside an actor phrase already read ('người đứng đầu cấp ủy; thủ trưởng ...')
                 if kind == "adverbial" and owner is not None:
                     continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
@@ -1077,7 +1148,6 @@ class _Extractor:
                 if after is None and (kind == "inner" or not ln.path):
                     continue     # before the first section only an explicit cue assigns
                 b = after if after is not None else s
-                yeu_cau = bool(self.v.yeu_cau.match(lt, s))
                 # "Căn cứ ..., X ..." / "Trong phạm vi ..., X ..."
                 a = self.sc.scan(b, ln.end)
                 if not a:
@@ -1088,7 +1158,9 @@ class _Extractor:
                         continue
                 else:
                     a = self.sc.extend(a, ln.end)
-                    if not (self.sc.predicate_at(a[1], ln.end) or (giao or yeu_cau) and self._verbish(a[1], ln.end)):
+                    # ('yêu cầu' is looked for only where it decides)
+                    if not (self.sc.predicate_at(a[1], ln.end)
+                            or (giao or self.v.yeu_cau.match(lt, s)) and self._verbish(a[1], ln.end)):
                         continue
                 mcol = re.match(r"([^.;]{0,40}):", t[a[1]:ln.end])
                 if ln.zone == "content" and mcol and not re.search(r"(?:sau|gồm|gồm có|sau đây|thông qua|như)\s*$",
@@ -1167,11 +1239,21 @@ class _Extractor:
                         best = e
         return best
 
+    def _may_hold_cue(self, ln: _Line) -> bool:
+        """False where no cue ("Đề nghị", "Giao", "Yêu cầu") can open a clause of the line:
+        the first word of each cue is printed whole in its match, and a word starting in a
+        line ends in it."""
+        words = _cue_first_words()
+        return words is None or any(self.sc.low.find(w, ln.body, ln.end) >= 0 for w in words)
+
     def _cue(self, at: int) -> tuple[bool, bool, int | None]:
         """The cue a clause opens with at ``at``: "Đề nghị X" (a request), "Giao X" or
         "Yêu cầu X" (an assignment). Returns (request?, "giao"?, where the actor then
         begins), the last None where no cue opens there."""
         lt = self.sc.low
+        initials = _cue_initials()
+        if initials is not None and lt[at:at + 1] not in initials:
+            return False, False, None       # (most clauses: no cue word can begin there)
         m = self.v.de_nghi.match(lt, at)
         if m:
             return True, False, m.end()
@@ -1186,18 +1268,19 @@ class _Extractor:
         after '; ', and after an opening adverbial ('Căn cứ ..., ')."""
         t = self.text
         lt = self.sc.low
-        out = [(ln.body, "start")]
+        body = ln.body
+        out = [(body, "start")]
+        out += [(body + end, "start") for end in _clause_open_ends(t[body:ln.end])]
         more = []
-        for end in _clause_open_ends(t[ln.body:ln.end]):
-            out.append((ln.body + end, "start"))
         # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
-        low_line = lt[ln.body:ln.end]
+        low_line = lt[body:ln.end]
         if "chỉ" in low_line:           # (the patterns below are tried only where their word is)
             for m in _DIRECTED.finditer(low_line):
-                more.append((ln.body + m.end(), "directed"))
+                more.append((body + m.end(), "directed"))
         for p, k in out:
-            # an opening adverbial clause ends at its first comma
-            if _ADVERBIAL_OPENING.match(lt[p:p + 20]):
+            # an opening adverbial clause ends at its first comma (endpos p + 20 reads as the
+            # slice lt[p:p + 20] did: the pattern has no look-behind)
+            if _ADVERBIAL_OPENING.match(lt, p, p + 20):
                 c = t.find(", ", p, min(ln.end, p + 400))
                 while c > 0:
                     nxt = c + 2
@@ -1213,13 +1296,20 @@ class _Extractor:
         # 'giao', 'yêu cầu', 'đề nghị' inside a sentence
         cues = (_CUE_INSIDE.finditer(low_line)
                 if "giao" in low_line or "yêu cầu" in low_line or "đề nghị" in low_line else ())
+        taken = None
         for m in cues:
-            p = ln.body + m.start()
-            if p not in [x for x, _ in out + more]:
-                prev = lt[max(ln.body, p - 12):p]
+            p = body + m.start()
+            if taken is None:
+                taken = {x for x, _ in out + more}
+            if p not in taken:
+                prev = lt[max(body, p - 12):p]
                 if _NOT_A_CUE_AFTER.search(prev):
                     continue
                 more.append((p, "inner"))
+                taken.add(p)
+        if not more:
+            # the clause openings alone are in order already, each once
+            return [x for x in out if x[0] < ln.end]
         seen = set()
         res = []
         for p, k in sorted(out + more):
@@ -1376,6 +1466,10 @@ class _Extractor:
         lines = _join_cell_lines(text, [x for x in raw if " | " not in x[2]])
         i = 0
         while i < len(lines):
+            t = lines[i][2]
+            if " | " not in t and not t.startswith("|") and self._cell_kind(t) is None:
+                i += 1          # (_table_header's answer where no column name opens the line)
+                continue
             header, hdr_end, piped = self._table_header(lines, i)
             if piped:
                 i += 1
@@ -1394,7 +1488,8 @@ class _Extractor:
         nhiệm vụ'); None for what is no header cell."""
         if cell in self._cell_kinds:        # a header is tried again from each of its lines
             return self._cell_kinds[cell]
-        self._cell_kinds[cell] = kind = self._column_of(_cell_head(cell))
+        kind = None if _names_no_column(cell) else self._column_of(_cell_head(cell))
+        self._cell_kinds[cell] = kind
         return kind
 
     def _column_of(self, b: str) -> str | None:
@@ -1807,8 +1902,14 @@ def _line_end(t: str, i: int) -> int:
 _APPENDIX_END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|T/M|K/T|PHỤ LỤC|Phụ lục)\b")
 
 
+def _line_matches(text: str, start: int, end: int):
+    """The matches of the lines of ``segment.iter_lines(text, start, end)``, for their spans
+    and text without a TextLine built for each."""
+    return _TRIMMED_LINE.finditer(text, start, max(start, end))
+
+
 def _plain_lines(text: str, start: int, end: int):
-    return [(ln.start, ln.end, ln.text) for ln in iter_lines(text, start, end)]
+    return [(m.start(), m.end(), m.group()) for m in _line_matches(text, start, end)]
 
 
 def _join_cell_lines(text: str, lines):
@@ -1904,7 +2005,9 @@ def _same_actor(a: str, b: str) -> bool:
 
 # -- roles ------------------------------------------------------------------------------------
 
-_CLAUSE_SPLIT = re.compile(r"[;.]\s+|\n|;$")
+# '[;.]\s+|\n|;$' with each alternative opening with its own character: re then finds the
+# places to try with a scan for ';', '.' and line breaks instead of trying every character
+_CLAUSE_SPLIT = re.compile(r";\s+|\.\s+|\n|;$")
 _LEAD_IN = re.compile(r"^(?:[-+•*]\s*|[a-zđ]\)\s*|\(\w+\)\s*|\d+(?:\.\d+)*[.)]\s*)*")
 _FUNCTIONS = re.compile(r"^(?:căn\s+cứ|theo|trong\s+phạm\s+vi|trên\s+cơ\s+sở)\s+(?:vào\s+)?(?:chức\s+năng,?\s+nhiệm\s+vụ"
                         r"(?:,?\s+quyền\s+hạn)?|lĩnh\s+vực\s+quản\s+lý)(?:\s+(?:của\s+(?:đơn\s+vị|mình|ngành|cơ\s+quan)"
@@ -1923,16 +2026,23 @@ def _clauses(text: str, low: str, scope):
             yield pos, e
 
 
+_OPENING_PHRASE = re.compile(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình|theo)\b")
+_COMMA = re.compile(r",\s*")
+_LEAD_OPENING = re.compile(r"(?:tiếp tục|chủ động|khẩn trương|là cơ quan[^,]{0,60},\s*)\s*chủ\s+trì")
+_FOR_RECIPIENT = re.compile(r"(?<![\w])để\s[^.;]{0,30}$")
+_CHU_TRI = re.compile(r"(?<![\w])chủ\s+trì(?![\w])")
+
+
 def _clause_role(low: str, s: int, e: int) -> str:
     v = vocab()
     c = low[s:e]
     c = _LEAD_IN.sub("", c, count=1).lstrip(" :,")
     c2 = _FUNCTIONS.sub("", c, count=1)
-    if re.match(r"(?:căn\s+cứ|trên\s+cơ\s+sở|trong\s+phạm\s+vi|trong\s+quá\s+trình|theo)\b", c) and not (
+    if _OPENING_PHRASE.match(c) and not (
             v.coord_head.match(_ADVERBS.sub("", c2)) or v.lead_head.match(_ADVERBS.sub("", c2))
             or v.predicates.match(_ADVERBS.sub("", c2))):
         # 'Căn cứ ..., <verb>': the opening phrase runs to the comma a verb follows
-        for cm in re.finditer(r",\s*", c[:400]):
+        for cm in _COMMA.finditer(c[:400]):
             rest = _ADVERBS.sub("", c[cm.end():])
             if v.coord_head.match(rest) or v.lead_head.match(rest) or v.predicates.match(rest):
                 c2 = c[cm.end():]
@@ -1942,16 +2052,17 @@ def _clause_role(low: str, s: int, e: int) -> str:
         return "coordinate"
     if v.lead_head.match(c):
         return "lead"
-    if re.match(r"(?:tiếp tục|chủ động|khẩn trương|là cơ quan[^,]{0,60},\s*)\s*chủ\s+trì", c):
+    if _LEAD_OPENING.match(c):
         return "lead"
     for m in v.lead_any.finditer(c):
         before = c[max(0, m.start() - 16):m.start()]
         if any(before.rstrip().endswith(w) for w in v.lead_not_after):
             continue
-        if re.search(r"(?<![\w])để\s[^.;]{0,30}$", c[max(0, m.start() - 40):m.start()]):
+        if _FOR_RECIPIENT.search(c[max(0, m.start() - 40):m.start()]):
             continue     # '... về Sở X để tổng hợp, tham mưu ...': the recipient's work, not the actor's
         return "lead"
-    for m in re.finditer(r"(?<![\w])chủ\s+trì(?![\w])", c):
+    # (a clause without the word 'chủ' is not scanned for it)
+    for m in (_CHU_TRI.finditer(c) if "chủ" in c else ()):
         before = c[max(0, m.start() - 16):m.start()]
         if any(before.rstrip().endswith(w) for w in v.lead_not_after):
             continue
@@ -2036,9 +2147,17 @@ _REPORT = re.compile(r"(?<![\w])(?:báo\s+cáo|gửi|phản\s+ánh)(?:\s+(?:kế
                      r"\s+(?:về\s+|cho\s+|lên\s+)?", re.I)
 
 
+# What a match of _REPORT holds in the lowered text: re.IGNORECASE takes no other character
+# for any letter of these (unlike 'i', which 'ı' matches), and the lowered text has them in
+# lower case only; so a part of the text without them is not scanned with the pattern.
+_REPORT_WORDS = ("báo", "gử", "phả")
+
+
 def _report_to(sc: _Scanner, scope) -> tuple[int, int] | None:
     text = sc.text
     for s, e in scope:
+        if all(sc.low.find(w, s, e) < 0 for w in _REPORT_WORDS):
+            continue
         for m in _REPORT.finditer(sc.low, s, e):
             before = sc.low[max(s, m.start() - 40):m.start()]
             if re.search(r"tham\s+mưu[^,.;]{0,30}$", before):
