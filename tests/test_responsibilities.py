@@ -528,16 +528,6 @@ def test_clause_open_ends_on_random_marks_and_spaces():
         assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], seg
 
 
-@pytest.mark.parametrize("text,start,end", [
-    ("  a b \n\n\t c\n  \n d", 0, 16), ("  a b \n\n\t c\n  \n d", 3, 12), ("x\ny", 2, 1), ("", 0, 0),
-    (" \u00a0lạ \r\n", 0, 7),
-])
-def test_plain_lines_are_the_segment_lines(text, start, end):
-    from vnplan_nlp.responsibilities import _plain_lines
-    from vnplan_nlp.segment import iter_lines
-    assert _plain_lines(text, start, end) == [(x.start, x.end, x.text) for x in iter_lines(text, start, end)]
-
-
 PARTNER_BULLETS = """KẾ HOẠCH
 Triển khai công tác năm 2026
 - Sở Nội vụ

@@ -52,7 +52,7 @@ from functools import lru_cache
 
 from .models import Document, Responsibility, Section
 from .normalise import alternation, fold_tones, match_key, strip_diacritics
-from .segment import _TRIMMED_LINE, load_json
+from .segment import iter_lines, load_json
 
 log = logging.getLogger(__name__)
 
@@ -367,9 +367,7 @@ def _logical_lines(doc: Document, start: int, end: int, paths) -> list[_Line]:
     lines: list[_Line] = []
     by_start = {p[0]: p for p in paths}
     starts = sorted(by_start)
-    for raw in _line_matches(text, start, end):
-        a, b = raw.span()
-        t = raw.group()
+    for t, a, b, _ in iter_lines(text, start, end):
         c = classify(t)
         if lines and not c and (t[0].islower() or text[lines[-1].end - 1] in ",(" or
                                 text.endswith((" và", " của", " với"), lines[-1].start, lines[-1].end)
@@ -1902,14 +1900,9 @@ def _line_end(t: str, i: int) -> int:
 _APPENDIX_END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|T/M|K/T|PHỤ LỤC|Phụ lục)\b")
 
 
-def _line_matches(text: str, start: int, end: int):
-    """The matches of the lines of ``segment.iter_lines(text, start, end)``, for their spans
-    and text without a TextLine built for each."""
-    return _TRIMMED_LINE.finditer(text, start, max(start, end))
-
-
 def _plain_lines(text: str, start: int, end: int):
-    return [(m.start(), m.end(), m.group()) for m in _line_matches(text, start, end)]
+    """The lines of ``text[start:end]`` as (start, end, text)."""
+    return [(a, b, t) for t, a, b, _ in iter_lines(text, start, end)]
 
 
 def _join_cell_lines(text: str, lines):
