@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from vnplan_nlp.normalise import (alternation, compile_guarded, first_char_guard, first_word_guard, fold_tones, match_key,
-                                  normalise, strip_diacritics)
+from vnplan_nlp.normalise import (alternation, compile_guarded, finditer_from, first_char_guard, first_word_guard,
+                                  fold_tones, match_key, normalise, start_finder, strip_diacritics)
 from vnplan_nlp.read import read_path
 
 SAME_OR_UNIFIED = set(" \n-")
@@ -137,6 +137,49 @@ def test_extractor_patterns_unchanged_by_their_guard(corpus_docs):
         for t in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(t)] == \
                 [(m.span(), m.groups()) for m in plain.finditer(t)]
+
+
+@pytest.mark.parametrize("pattern, starts", [
+    (r"(?<![\w])(?:Luật|LUẬT|Bộ\s+luật)\s+\w+", "(?:(?:L(?:UẬT|uật)|Bộ))"),
+    (r"(?i)(?<![\w])ngày\s+\d", None),                  # case-insensitive: no finder
+    (r"(?<![\w/.\-])\d{1,5}/[A-ZĐ]+", None),              # begins with a class
+    (r"x?", None),
+])
+def test_start_finder(pattern, starts):
+    rx = start_finder(pattern)
+    assert (rx.pattern if rx else None) == starts
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"(?<![\w])(?:Luật|LUẬT|Bộ\s+luật)(?:\s+[A-ZĐ]\w*)+", "Luật Đất Đai, xLuật Cũ, LUẬT Mới Bộ luật Dân Sự,Luật Luật A"),
+    (r"(?<![\w])(?:Kế\s+hoạch|KẾ\s+HOẠCH)(?![\w])", "Kế hoạch này, KẾ HOẠCH, Kế hoạchx, kế hoạch"),
+    (r"ab|abab", "abababab xabab"),
+])
+def test_finditer_from_finds_what_finditer_finds(pattern, text):
+    rx = compile_guarded(pattern)
+    starts = start_finder(pattern)
+    assert starts is not None
+    for pos in range(len(text) + 1):
+        for endpos in (len(text), pos + 7, pos):
+            assert [m.span() for m in finditer_from(rx, starts, text, pos, endpos)] == \
+                [m.span() for m in rx.finditer(text, pos, endpos)]
+    assert [m.span() for m in finditer_from(rx, None, text)] == [m.span() for m in rx.finditer(text)]
+    assert [m.span() for m in rx.finditer(text)]
+
+
+@pytest.mark.corpus
+def test_law_found_from_its_starts_as_by_a_scan(corpus_docs):
+    from vnplan_nlp import references
+    p = references.patterns()
+    assert p.law_starts is not None
+    found = 0
+    for f in corpus_docs:
+        t = fold_tones(normalise(read_path(f).text).text)
+        for text in (t, t.upper(), t.replace("\n", " ")):
+            spans = [(m.span(), m.groups()) for m in finditer_from(p.law, p.law_starts, text)]
+            assert spans == [(m.span(), m.groups()) for m in p.law.finditer(text)]
+            found += len(spans)
+    assert found > 100
 
 
 @pytest.mark.corpus

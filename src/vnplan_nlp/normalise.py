@@ -588,6 +588,39 @@ def compile_guarded(pattern: str, flags: int = 0, *, words: bool = False, head: 
     return re.compile(pattern[:at] + guard + pattern[at:], flags)
 
 
+def start_finder(pattern: str, flags: int = 0) -> re.Pattern | None:
+    """A pattern found wherever a match of ``pattern`` can begin: its literal beginnings
+    (the words of :func:`first_word_guard`), consumed, as one case-sensitive alternation.
+    re finds its candidates with a "charset prefix" scan in C, several times faster than
+    entering a pattern at each position as a look-ahead guard makes it do; see
+    :func:`finditer_from`. None where some beginning is a class or case-insensitive (re
+    then has no such scan for it)."""
+    out = _beginnings(_parse(pattern, flags), words=True)
+    if not out or any(ic or not literal for _w, ic, literal in out):
+        return None
+    return re.compile(alternation(sorted(w for w, _ic, _literal in out), ignorecase=False, space=r"\ "))
+
+
+def finditer_from(rx: re.Pattern, starts: re.Pattern | None, text: str, pos: int = 0, endpos: int | None = None):
+    """``rx.finditer(text, pos, endpos)``: the same matches, with ``rx`` tried only where
+    ``starts`` (its :func:`start_finder`) is found. A match of ``rx`` is nonempty (it
+    begins with one of those words), so the next one is looked for from its end."""
+    if endpos is None:
+        endpos = len(text)
+    if starts is None:
+        yield from rx.finditer(text, pos, endpos)
+        return
+    find, match = starts.search, rx.match
+    while (c := find(text, pos, endpos)) is not None:
+        at = c.start()
+        m = match(text, at, endpos)
+        if m is not None:
+            yield m
+            pos = m.end()
+        else:
+            pos = at + 1
+
+
 def alternation(phrases, *, ignorecase: bool, space: str = r"\s+") -> str:
     """The regex ``(?:p1|p2|...)`` of ``phrases`` tried longest first (each space written
     ``space``, every other character literal), written as a tree of shared beginnings:

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from .bodies import LOWER, UPPER, expand_abbreviations, issuer_codes, load_data
 from .models import Reference
-from .normalise import alternation, compile_guarded, fold_tones, match_key
+from .normalise import alternation, compile_guarded, finditer_from, fold_tones, match_key, start_finder
 
 _UP = f"[{re.escape(UPPER)}]"
 
@@ -38,6 +38,7 @@ class _Patterns:
     short_number: re.Pattern    # ... and the number it ends with
     short_last: re.Pattern      # the last word of "Chỉ thị", "Nghị quyết số": before the number's blanks
     law: re.Pattern             # a law, code or the constitution cited by name
+    law_starts: re.Pattern | None  # where one can begin ("Luật", "Bộ", "Hiến" ...): see finditer_from
     date_after: re.Pattern      # ", ngày 05/02/2024" right after a number
     date_before: re.Pattern     # "Ngày 22/10/2025, tại " before a citation
     year_after: re.Pattern      # " năm 2017" right after a law's name
@@ -149,6 +150,9 @@ def patterns() -> _Patterns:
                      for n in laws["named_documents"]["items"])
     named_types = [(re.compile(fold_tones(n["pattern"]).replace(" ", r"\s+")), n["doc_type"])
                    for n in laws["named_documents"]["items"]]
+    # its beginnings, for the guard: a law is "Luật"/"LUẬT" (amended or not), "Bộ luật",
+    # "Hiến pháp" or a named document (the list of law names after them is long)
+    law_head = rf"(?<![\w])(?:Luật|LUẬT|Bộ|Hiến|{named})"
     law = compile_guarded(
         rf"(?<![\w])(?P<law>{amend}|{one_law}"
         rf"|Bộ[^\S\n]+luật[^\S\n]+(?i:{codes})"
@@ -159,9 +163,7 @@ def patterns() -> _Patterns:
         # Party documents cited by name: the Statute, Congress and plenum resolutions
         rf"|(?P<named>{named}))"
         rf"(?![\w])",
-        # its beginnings, for the guard: a law is "Luật"/"LUẬT" (amended or not), "Bộ luật",
-        # "Hiến pháp" or a named document (the list of law names after them is long)
-        head=rf"(?<![\w])(?:Luật|LUẬT|Bộ|Hiến|{named})")
+        head=law_head)
     # "các Luật: Chứng khoán, Kế toán, ...": names listed after one "Luật"
     law_list_item = re.compile(
         rf"[^\S\n]*(?:Luật[^\S\n]+)?(?P<item>(?i:{known})(?![\w])|{_UP}[\w]*(?:[^\S\n]+[{re.escape(LOWER)}][\w]*){{0,4}})"
@@ -183,7 +185,7 @@ def patterns() -> _Patterns:
     type_word = re.compile(rf"(?P<type>{type_alt})(?![\w])", re.I)
     date_before = re.compile(rf"{day}[^\S\n]*,?[^\S\n]+(?i:tại|theo)[^\S\n]+(?:(?i:các)[^\S\n]+)?$")
     return _Patterns(number=number, type_before=type_before, short=short, short_number=short_number,
-                     short_last=short_last, law=law,
+                     short_last=short_last, law=law, law_starts=start_finder(law_head),
                      date_after=date_after, date_before=date_before, year_after=year_after, alias=alias, this=this, this_word=this_word,
                      type_line=type_line, type_word=type_word, law_list_item=law_list_item,
                      known_law=re.compile(rf"(?:Luật|LUẬT|Bộ\s+luật)\s+(?i:{known}|{codes})"),
@@ -836,13 +838,13 @@ def find_references(text: str, doc_date: str | None = None, *, doc_type: str | N
                 return t
         return "Luật"
 
-    for m in p.law.finditer(folded):
+    for m in finditer_from(p.law, p.law_starts, folded):
         add_named(m.start(), m.end(), kind_of(m.group(0)))
         name_f = m.group(0)
         if re.match(r"(?i)luật\s+sửa\s+đổi", name_f):
             # "Luật sửa đổi, bổ sung một số điều của Luật Quy hoạch, Luật Đầu tư ...": each
             # amended law is cited too
-            for im in p.law.finditer(folded, m.start() + 5, m.end()):
+            for im in finditer_from(p.law, p.law_starts, folded, m.start() + 5, m.end()):
                 add_named(im.start(), im.end(), kind_of(im.group(0)), inner=True)
         # "Luật: Chứng khoán, Kế toán, Kiểm toán độc lập, ...", "các Luật: ..."
     for m in (_LAW_LIST.finditer(folded) if _LAW_LIST_HINT.search(folded) else ()):
