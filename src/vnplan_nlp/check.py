@@ -1628,7 +1628,8 @@ def bodies_spelled_one_way(doc: Document, r: Rule) -> list[Finding]:
         major_key, major = ordered[0]
         for key, items in ordered[1:]:
             same_letters = key.casefold() == major_key.casefold()
-            slip = len(key) > 8 and 0 < _edits(key.casefold(), major_key.casefold()) <= 2
+            # (a slip is measured only where the letters differ: equal ones are at distance 0)
+            slip = not same_letters and len(key) > 8 and 0 < _edits(key.casefold(), major_key.casefold()) <= 2
             if same_letters or slip:
                 out.append(r.finding(items[0].start, items[0].end, expected=major[0].text, actual=items[0].text))
     return out
