@@ -1055,9 +1055,11 @@ def _excluded(doc: Document, s: Section, quoted: list[tuple[int, int]]) -> bool:
     prev_line = t[t.rfind("\n", 0, max(s.start - 1, 0)) + 1: max(s.start - 1, 0)].strip()
     if s.kind == "arabic" and prev_line in ("Điều", "Chương", "Mục", "Phần"):
         return True              # "Điều" / "4. Điều khoản thi hành": a Điều label broken over two lines
-    rest = t[s.start + len(s.marker): line_span(t, s.start)[1]].strip() if t.startswith(s.marker, s.start) else ""
-    if (not rest or rest[:1].islower()) and (prev_line.endswith(",") or (len(prev_line) > 60 and prev_line[-1:].isalnum())):
-        return True              # "... tại điểm a), b), c)," / "d) khoản 1": a wrapped line, not a heading
+    # (the line before is tested first: it rarely qualifies, and the rest of the line is then not read)
+    if (prev_line.endswith(",") or (len(prev_line) > 60 and prev_line[-1:].isalnum())):
+        rest = t[s.start + len(s.marker): line_span(t, s.start)[1]].strip() if t.startswith(s.marker, s.start) else ""
+        if not rest or rest[:1].islower():
+            return True          # "... tại điểm a), b), c)," / "d) khoản 1": a wrapped line, not a heading
     if s.kind.startswith("decimal"):
         after = t[s.label_end: s.label_end + 2]
         if after[:1] in "-–x×%," or (not s.marker.endswith(".") and after[1:2].islower()):
