@@ -1133,13 +1133,17 @@ class _Extractor:
                 pass
             if not ln.path and not self._may_hold_cue(ln):
                 continue     # before the first section only a cue assigns (see below): none here
-            owner = self._owner(ln, headings)
+            # the item holding the line: read only where a clause needs it (most clauses of
+            # a line name no actor and are left before)
+            owner, owner_read = None, False
             taken = list(actors_on.get(ln.index, ()))
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
                 if taken and any(a0 < s < a1 for a0, a1 in taken):
                     continue     # inside an actor phrase already read ('người đứng đầu cấp ủy; thủ trưởng ...')
+                if kind == "adverbial" and not owner_read:
+                    owner, owner_read = self._owner(ln, headings), True
                 if kind == "adverbial" and owner is not None:
                     continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
                 req, giao, after = self._cue(s)
@@ -1168,6 +1172,8 @@ class _Extractor:
                     continue     # 'Tập thể: các cơ quan ...; các Sở, ban, ngành ...; UBND ...': a list of bodies
                 if a[1] - a[0] < 3:
                     continue
+                if not owner_read:
+                    owner, owner_read = self._owner(ln, headings), True
                 if owner is not None and _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
                     continue
                 if ln.index in self.used_lines and ln.index not in heading_at and owner is None \
