@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import string
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -1030,26 +1031,35 @@ def _quoted_regions(doc: Document) -> list[tuple[int, int]]:
     headings are the amended document's, numbered on their own."""
     t = doc.text
     out = []
-    for m in re.finditer(r"(?m)^[ \t]*[“\"]", t):
+    # a line that opens with a quote: the first line, then each after a newline (a pattern
+    # opening with the literal newline is scanned for far faster than one opening with ^)
+    first = _QUOTE_OPENS.match(t)
+    for m in ([first] if first else []) + list(_QUOTE_LINE.finditer(t)):
         close = t.find("”", m.end())
         if close < 0:
             close = t.find('"', m.end())
         if close > 0 and "\n" in t[m.end():close]:
-            out.append((m.start(), close))
+            out.append((m.start() + (m is not first), close))     # (after the newline)
     return out
+
+
+_QUOTE_OPENS = re.compile(r"[ \t]*[“\"]")
+_QUOTE_LINE = re.compile(r"\n[ \t]*[“\"]")
 
 
 def _excluded(doc: Document, s: Section, quoted: list[tuple[int, int]]) -> bool:
     """Headings the sequence rule must not count."""
-    if any(a <= s.start < b for a, b in quoted):
+    if quoted and any(a <= s.start < b for a, b in quoted):
         return True
     t = doc.text
     prev_line = t[t.rfind("\n", 0, max(s.start - 1, 0)) + 1: max(s.start - 1, 0)].strip()
     if s.kind == "arabic" and prev_line in ("Điều", "Chương", "Mục", "Phần"):
         return True              # "Điều" / "4. Điều khoản thi hành": a Điều label broken over two lines
-    rest = t[s.start + len(s.marker): line_span(t, s.start)[1]].strip() if t.startswith(s.marker, s.start) else ""
-    if (not rest or rest[:1].islower()) and (prev_line.endswith(",") or (len(prev_line) > 60 and prev_line[-1:].isalnum())):
-        return True              # "... tại điểm a), b), c)," / "d) khoản 1": a wrapped line, not a heading
+    # (the line before is tested first: it rarely qualifies, and the rest of the line is then not read)
+    if (prev_line.endswith(",") or (len(prev_line) > 60 and prev_line[-1:].isalnum())):
+        rest = t[s.start + len(s.marker): line_span(t, s.start)[1]].strip() if t.startswith(s.marker, s.start) else ""
+        if not rest or rest[:1].islower():
+            return True          # "... tại điểm a), b), c)," / "d) khoản 1": a wrapped line, not a heading
     if s.kind.startswith("decimal"):
         after = t[s.label_end: s.label_end + 2]
         if after[:1] in "-–x×%," or (not s.marker.endswith(".") and after[1:2].islower()):
@@ -1102,9 +1112,13 @@ def heading_sequence(doc: Document, r: Rule) -> list[Finding]:
 
 
 def _walk(nodes: list[Section]):
-    for n in nodes:
+    """Every section of the trees ``nodes``, parents before their children, in order (a
+    stack, not a generator per level)."""
+    stack = nodes[::-1]
+    while stack:
+        n = stack.pop()
         yield n
-        yield from _walk(n.children)
+        stack.extend(reversed(n.children))
 
 
 def _inline_label(doc: Document, prev_s: Section | None, want: str) -> bool:
@@ -1580,6 +1594,11 @@ def _edits(a: str, b: str, limit: int = 3) -> int:
     """Levenshtein distance, stopping at ``limit``."""
     if abs(len(a) - len(b)) >= limit:
         return limit
+    # an edit changes the count of one or two letters by one: when the counts of the two
+    # strings differ by 2 * limit - 1 or more, the distance is at least limit
+    ca, cb = Counter(a), Counter(b)
+    if sum(((ca - cb) + (cb - ca)).values()) >= 2 * limit - 1:
+        return limit
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
@@ -1611,7 +1630,8 @@ def bodies_spelled_one_way(doc: Document, r: Rule) -> list[Finding]:
         major_key, major = ordered[0]
         for key, items in ordered[1:]:
             same_letters = key.casefold() == major_key.casefold()
-            slip = len(key) > 8 and 0 < _edits(key.casefold(), major_key.casefold()) <= 2
+            # (a slip is measured only where the letters differ: equal ones are at distance 0)
+            slip = not same_letters and len(key) > 8 and 0 < _edits(key.casefold(), major_key.casefold()) <= 2
             if same_letters or slip:
                 out.append(r.finding(items[0].start, items[0].end, expected=major[0].text, actual=items[0].text))
     return out

@@ -9,6 +9,7 @@ found it; ``text[start:end] == item.text`` holds for every item that has a ``tex
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
+from operator import attrgetter
 from typing import Any
 
 SCHEMA = "vnplan.document/1"
@@ -20,6 +21,9 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+_FIELD_GETTERS: dict[type, tuple[tuple[str, ...], Any]] = {}
+
+
 def _names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
@@ -27,11 +31,27 @@ def _names(cls: type) -> tuple[str, ...]:
     return names
 
 
+def _getter(cls: type) -> tuple[tuple[str, ...], Any]:
+    """The field names of ``cls`` and a function giving the tuple of their values (one
+    attrgetter call reads them all)."""
+    g = _FIELD_GETTERS.get(cls)
+    if g is None:
+        names = _names(cls)
+        if len(names) < 2:           # (attrgetter of one name gives the value, not a tuple)
+            get = lambda obj, _names=names: tuple(getattr(obj, n) for n in _names)  # noqa: E731
+        else:
+            get = attrgetter(*names)
+        g = _FIELD_GETTERS[cls] = (names, get)
+    return g
+
+
 def _plain(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
+    if isinstance(value, _Dict):         # (the items of the lists below: no list, tuple or dict)
+        return value.to_dict()
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if is_dataclass(value):
@@ -42,7 +62,9 @@ def _plain(value: Any) -> Any:
 
 class _Dict:
     def to_dict(self) -> dict[str, Any]:
-        return {n: _plain(getattr(self, n)) for n in _names(type(self))}
+        names, get = _getter(type(self))
+        # most fields are plain values: tested here, without a call of _plain
+        return {n: v if type(v) in _SCALARS else _plain(v) for n, v in zip(names, get(self))}
 
 
 @dataclass(frozen=True)

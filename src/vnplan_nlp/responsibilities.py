@@ -1133,13 +1133,17 @@ class _Extractor:
                 pass
             if not ln.path and not self._may_hold_cue(ln):
                 continue     # before the first section only a cue assigns (see below): none here
-            owner = self._owner(ln, headings)
+            # the item holding the line: read only where a clause needs it (most clauses of
+            # a line name no actor and are left before)
+            owner, owner_read = None, False
             taken = list(actors_on.get(ln.index, ()))
             for s, kind in self._sentence_starts(ln):
                 if ln.index in heading_at and s <= heading_at[ln.index].actor[0]:
                     continue
                 if taken and any(a0 < s < a1 for a0, a1 in taken):
                     continue     # inside an actor phrase already read ('người đứng đầu cấp ủy; thủ trưởng ...')
+                if kind == "adverbial" and not owner_read:
+                    owner, owner_read = self._owner(ln, headings), True
                 if kind == "adverbial" and owner is not None:
                     continue     # inside an item with its actor: 'Căn cứ ..., Bộ, ngành và tỉnh, ...' is no subject
                 req, giao, after = self._cue(s)
@@ -1168,6 +1172,8 @@ class _Extractor:
                     continue     # 'Tập thể: các cơ quan ...; các Sở, ban, ngành ...; UBND ...': a list of bodies
                 if a[1] - a[0] < 3:
                     continue
+                if not owner_read:
+                    owner, owner_read = self._owner(ln, headings), True
                 if owner is not None and _same_actor(t[a[0]:a[1]], t[owner.actor[0]:owner.actor[1]]):
                     continue
                 if ln.index in self.used_lines and ln.index not in heading_at and owner is None \
@@ -1267,18 +1273,22 @@ class _Extractor:
         t = self.text
         lt = self.sc.low
         body = ln.body
+        # the ends of _clause_open_ends(t[body:ln.end]), read in place: the pattern looks
+        # behind only at the mark it has read, so pos and endpos read as that slice does
+        opens = [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(t, body, ln.end)]
         out = [(body, "start")]
-        out += [(body + end, "start") for end in _clause_open_ends(t[body:ln.end])]
+        out += [(p, "start") for p in opens]
         more = []
         # 'chỉ đạo X chủ trì ...': a body directed to take a task of its own
         low_line = lt[body:ln.end]
         if "chỉ" in low_line:           # (the patterns below are tried only where their word is)
             for m in _DIRECTED.finditer(low_line):
                 more.append((body + m.end(), "directed"))
-        for p, k in out:
+        adverbial = _ADVERBIAL_OPENING.match
+        for p in (body, *opens):
             # an opening adverbial clause ends at its first comma (endpos p + 20 reads as the
             # slice lt[p:p + 20] did: the pattern has no look-behind)
-            if _ADVERBIAL_OPENING.match(lt, p, p + 20):
+            if adverbial(lt, p, p + 20):
                 c = t.find(", ", p, min(ln.end, p + 400))
                 while c > 0:
                     nxt = c + 2
@@ -2084,9 +2094,12 @@ _YEAR = r"(?:năm\s+\d{4})"
 _HOUR = r"(?:\d{1,2}\s*h\s*\d{0,2}\S?)"
 _EVERY = r"(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần|ngày))"
 # explicit time phrases of an assignment: bounds, periods, months and quarters, reporting hours,
-# start conditions ('khi Bộ Y tế có văn bản triển khai'); 'đến năm 2030' only where it opens a clause
+# start conditions ('khi Bộ Y tế có văn bản triển khai'); 'đến năm 2030' only where it opens a clause.
+# The look-ahead holds the first characters of the alternatives below (keep it so when one is
+# added): it changes no match, and most word beginnings fail there at once instead of each
+# alternative being tried.
 _DEADLINE = re.compile(
-    rf"(?<![\w])(?:"
+    rf"(?<![\w])(?=[đh(tckxqn\d])(?:"
     rf"(?:định\s+kỳ\s+)?(?:(?:hằng|hàng)\s+(?:năm|quý|tháng)\s*)?\(?(?:trước|chậm\s+nhất|không\s+quá)\s+(?:(?:là\s+)?{_DAY}|{_MONTHS}|{_QUARTER}|{_HOUR}(?:\s*và\s*{_HOUR})?){_EVERY}?\)?"
     rf"|\d{{1,2}}\s+lần\s*/\s*(?:ngày|tuần|tháng)(?:\s*\([^)]{{0,40}}\))?"
     rf"|(?:hoàn\s+thành|xong)\s+(?:trước|trong)\s+(?:{_DAY}|{_MONTHS}|{_QUARTER}|{_YEAR})"
