@@ -384,14 +384,3 @@ def _inside_number(text: str, start: int) -> bool:
     """A bare d/m/yyyy or yyyy-yyyy that belongs to a document number or a code."""
     before = text[max(0, start - 6):start]
     return bool(re.search(r"[/\-]\s*$", before)) or bool(re.search(r"số\s*$", before, re.I))
-
-
-def day_value(mention: DateMention) -> str | None:
-    """The day a mention points at, for deadline checks: a day itself, or the last day of
-    a period; None for recurrences and blanks."""
-    v = mention.value
-    if isinstance(v, str) and len(v) == 10:
-        return v
-    if isinstance(v, dict) and "end" in v:
-        return v["end"]
-    return None

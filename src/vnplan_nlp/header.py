@@ -103,7 +103,6 @@ def issuer_from_symbol(symbol: str) -> str | None:
 class HeaderResult:
     header: Header
     body_start: int            # offset where the body begins (after the title)
-    header_end_line: int       # index of the last header line
     system: str | None
     organ_lines: list[TextLine] = field(default_factory=list)
     start: int = 0             # offset where the document's header begins
@@ -442,7 +441,7 @@ def parse_header(text: str) -> HeaderResult:
     starts = [ln.start for ln in organ_lines] + [lines[i].start for i in anchors]
     if star and "star" in spans:
         starts.append(spans["star"][0])
-    return HeaderResult(header=header, body_start=body_start, header_end_line=body_start_line - 1,
+    return HeaderResult(header=header, body_start=body_start, 
                         system=system, organ_lines=organ_lines, start=min(starts) if starts else 0)
 
 

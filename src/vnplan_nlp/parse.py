@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .closing import parse_closing
+from .extract import STAGES as EXTRACT_STAGES
 from .header import parse_header
 from .models import Document, SourceInfo
 from .normalise import normalise
@@ -38,9 +39,8 @@ def parse_source(src: Source, *, extract: bool = True) -> Document:
         recipients=closing.recipients, sections=sections, appendices=appendices,
         start=hr.start, body_start=hr.body_start, body_end=body_end, offsets=norm.offsets)
     doc.end = _document_end(doc)
-    _fill_from_signature(doc)
     if extract:
-        for stage in _extractors():
+        for stage in EXTRACT_STAGES:
             stage(doc)
     return doc
 
@@ -57,22 +57,6 @@ def _document_end(doc: Document) -> int:
                      re.I | re.M)
     m = cap.search(doc.text, after)
     return m.start() if m else len(doc.text)
-
-
-def _fill_from_signature(doc: Document) -> None:
-    """Where the header names no issuer the signature may: 'TM. ỦY BAN NHÂN DÂN' does not
-    name which one, so only a full name is taken ('TM. BAN THƯỜNG VỤ TỈNH ỦY X' does)."""
-    return None
-
-
-def _extractors():
-    """The extraction stages present in this installation, in pipeline order."""
-    stages = []
-    try:
-        from . import extract
-    except ImportError:
-        return stages
-    return extract.STAGES
 
 
 def parse_path(path: str | Path, *, extract: bool = True, ocr: bool | None = None) -> Document:

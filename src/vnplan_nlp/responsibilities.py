@@ -2,8 +2,8 @@
 
 ``find_responsibilities(doc)`` reads a parsed :class:`~vnplan_nlp.models.Document` (it is
 pure: it changes nothing) and returns one :class:`~vnplan_nlp.models.Responsibility` per
-(actor phrase, item) assignment, in text order. ``set_responsibilities(doc)`` is the
-pipeline stage that stores them on the document.
+(actor phrase, item) assignment, in text order (the pipeline's stage,
+``extract.responsibilities``, stores them on the document).
 
 Where assignments are found:
 
@@ -2281,11 +2281,6 @@ def _deadline_value(doc: Document, spans) -> object:
     if not vals:
         return None
     return vals[0] if len(vals) == 1 else vals
-
-
-def set_responsibilities(doc: Document) -> None:
-    """The pipeline stage: fill ``doc.responsibilities``."""
-    doc.responsibilities = find_responsibilities(doc)
 
 
 # -- ordering by deadline ---------------------------------------------------------------------

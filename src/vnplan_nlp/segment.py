@@ -99,12 +99,6 @@ def type_of_line(line: str) -> str | None:
     return None
 
 
-def type_name_re() -> re.Pattern:
-    names = sorted((t["name"] for t in doc_types()), key=len, reverse=True)
-    alts = "|".join(re.escape(fold_tones(n).upper()) for n in names)
-    return re.compile(rf"^(?:{alts})$")
-
-
 # Signing prefixes (Party: T/M K/T T/L; State: TM. KT. TL. TUQ. Q.) and spelled-out forms.
 SIGN_PREFIX = re.compile(
     r"^(?:T/M|K/T|T/L|TM\.?|KT\.?|TL\.?|TUQ\.?|Q\.|THAY\s+MẶT|KÝ\s+THAY|THỪA\s+LỆNH|THỪA\s+ỦY\s+QUYỀN|"
