@@ -639,3 +639,18 @@ def test_bare_forms_need_no_tone_folding():
     assert all(strip_diacritics(old) == strip_diacritics(new) for old, new in _TO_NEW.items())
     for s in ("Cơ quan phối hợp", "THỜI GIAN HOÀN THÀNH", "Ủy ban nhân dân", "Uỷ ban nhân dân", "hoà giải"):
         assert _bare(s) == " ".join(strip_diacritics(fold_tones(s)).lower().split())
+
+
+def test_deadline_look_ahead_admits_every_first_character_of_its_alternatives():
+    """_DEADLINE's hand-written look-ahead must let through every character a match can begin
+    with (first_char_guard works that out from the pattern): an alternative added with
+    another first letter fails here until the look-ahead has it."""
+    import re
+    from vnplan_nlp.normalise import first_char_guard
+    from vnplan_nlp.responsibilities import _DEADLINE
+    hand = re.search(r"\(\?=\[[^\]]*\]\)", _DEADLINE.pattern).group()
+    derived = first_char_guard(_DEADLINE.pattern.replace(hand, "", 1), _DEADLINE.flags)
+    assert derived
+    hand_rx, derived_rx = re.compile(hand, _DEADLINE.flags), re.compile(derived, _DEADLINE.flags)
+    missing = [c for c in map(chr, range(0x10000)) if derived_rx.match(c) and not hand_rx.match(c)]
+    assert missing == []
