@@ -571,7 +571,8 @@ def first_word_guard(pattern: str, flags: int = 0) -> str:
     return _word_guard(_beginnings(_parse(pattern, flags), words=True))
 
 
-def compile_guarded(pattern: str, flags: int = 0, *, words: bool = False, head: str | None = None) -> re.Pattern:
+def compile_guarded(pattern: str, flags: int = 0, *, words: bool = False, head: str | None = None,
+                    before_words: str = "") -> re.Pattern:
     """``re.compile(pattern, flags)`` with :func:`first_char_guard` in front: the same
     matches, found faster by ``search``/``finditer`` over long texts. With ``words`` the
     :func:`first_word_guard` follows it: worth it where most words begin with a guarded
@@ -579,9 +580,15 @@ def compile_guarded(pattern: str, flags: int = 0, *, words: bool = False, head: 
 
     ``head``: a short pattern whose matches begin as those of ``pattern`` do (its opening
     alternatives, the long lists that follow them left out), analysed instead of it: re's
-    parser takes 30-50 ms on the longest patterns, which a single document would feel."""
+    parser takes 30-50 ms on the longest patterns, which a single document would feel.
+
+    ``before_words``: a zero-width test every match passes where it begins (the pattern's
+    own opening look-behind, ``(?<![\\w/])``), put between the two guards: the word guard,
+    the costly one, is then tried only where a word begins, not at each letter inside one."""
     tree = _parse(head if head is not None else pattern, flags)
-    guard = _char_guard(_beginnings(tree, words=False)) + (_word_guard(_beginnings(tree, words=True)) if words else "")
+    guard = _char_guard(_beginnings(tree, words=False))
+    if words:
+        guard += before_words + _word_guard(_beginnings(tree, words=True))
     at = 0
     while m := _GLOBAL_FLAGS.match(pattern, at):    # "(?ix)" must stay first
         at = m.end()
