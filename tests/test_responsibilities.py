@@ -453,8 +453,8 @@ def test_model_decision_is_used_only_when_asked(parsed, monkeypatch):
     ";;..::; ;\n. \n", "", "không có dấu câu",
 ])
 def test_clause_open_ends_are_those_of_the_pattern(seg):
-    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
-    assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)]
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _CLAUSE_OPENS_AT_MARK
+    assert [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(seg)] == [m.end() for m in _CLAUSE_OPENS.finditer(seg)]
 
 
 @pytest.mark.parametrize("cell", [
@@ -521,11 +521,11 @@ def test_clause_split_finds_what_its_plain_form_finds():
 
 def test_clause_open_ends_on_random_marks_and_spaces():
     import random
-    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _CLAUSE_OPENS_AT_MARK
     rnd = random.Random(11)
     for _ in range(20000):
         seg = "".join(rnd.choice(".;:\n \tab\u00a0") for _ in range(rnd.randint(0, 14)))
-        assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], seg
+        assert [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(seg)] == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], seg
 
 
 PARTNER_BULLETS = """KẾ HOẠCH
@@ -625,11 +625,11 @@ def test_quick_no_column_on_corpus_lines(corpus_docs):
 def test_clause_open_ends_on_corpus_lines(corpus_docs):
     from vnplan_nlp.normalise import normalise
     from vnplan_nlp.read import read_path
-    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _clause_open_ends
+    from vnplan_nlp.responsibilities import _CLAUSE_OPENS, _CLAUSE_OPENS_AT_MARK
     for p in corpus_docs[::3]:
         text = normalise(read_path(p).text).text
         for seg in [text] + text.split("\n"):
-            assert _clause_open_ends(seg) == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], p.name
+            assert [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(seg)] == [m.end() for m in _CLAUSE_OPENS.finditer(seg)], p.name
 
 
 def test_bare_forms_need_no_tone_folding():

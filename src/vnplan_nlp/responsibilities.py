@@ -229,21 +229,25 @@ def _column_openings() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _cue_initials() -> frozenset[str] | None:
-    """The characters the cue words of ``vocab().de_nghi``, ``.giao`` and ``.yeu_cau`` (lowered)
-    begin with, so a match of theirs too; None where one begins with a space, which their
-    pattern writes as any run of spaces."""
+def _cue_phrases() -> tuple[str, ...]:
+    """The cue phrases of ``vocab().de_nghi``, ``.giao`` and ``.yeu_cau``, lowered."""
     cues = load_json("responsibility_verbs.json")["cues"]["assign"]
-    firsts = {_low(w)[0] for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w}
+    return tuple(_low(w) for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w)
+
+
+@lru_cache(maxsize=1)
+def _cue_initials() -> frozenset[str] | None:
+    """The characters the cue phrases begin with, so a match of theirs too; None where one
+    begins with a space, which their pattern writes as any run of spaces."""
+    firsts = {p[0] for p in _cue_phrases()}
     return None if any(c.isspace() for c in firsts) else frozenset(firsts)
 
 
 @lru_cache(maxsize=1)
 def _cue_first_words() -> tuple[str, ...] | None:
-    """The first words of those cue phrases (lowered), each written literally in their
-    pattern; None where a phrase has no word."""
-    cues = load_json("responsibility_verbs.json")["cues"]["assign"]
-    phrases = [_low(w) for k in ("de_nghi", "giao", "yeu_cau") for w in cues[k] if w]
+    """The first words of the cue phrases, each written literally in their pattern; None
+    where a phrase has no word."""
+    phrases = _cue_phrases()
     if any(not p.split() for p in phrases):
         return None
     return tuple(dict.fromkeys(p.split()[0] for p in phrases))
@@ -418,18 +422,13 @@ def _title_wraps(text: str, prev: _Line, t: str) -> bool:
 _TOKEN = re.compile(r"\w+(?:[/&.’']\w+)*|[^\w\s]")
 
 
-# Clause openings inside a line (see _Extractor._sentence_starts), compiled once.
+# Clause openings inside a line (see _Extractor._sentence_starts): their definition ...
 _CLAUSE_OPENS = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=\.)\s*\n|;\s*\n")
-# The same openings begun at their mark: at each '.', ';' or ':' the alternatives of
+# ... and the form the extractor scans with, the same openings begun at their mark: at each '.', ';' or ':' the alternatives of
 # _CLAUSE_OPENS that can follow it, in the same order, so the same matches end at the same
 # places; and re finds the marks with a scan for them instead of trying every character.
 _CLAUSE_OPENS_AT_MARK = re.compile(r"[.;:](?:(?<=;)\s*\n|\s+(?=\S)|(?<=\.)\s*\n)")
 _DIRECTED = re.compile(r"(?<![\w])chỉ\s+đạo\s+(?=\w)")
-
-
-def _clause_open_ends(seg: str) -> list[int]:
-    """The ends of ``_CLAUSE_OPENS.finditer(seg)``."""
-    return [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(seg)]
 
 
 _ADVERBIAL_OPENING = re.compile(
@@ -1273,7 +1272,7 @@ class _Extractor:
         t = self.text
         lt = self.sc.low
         body = ln.body
-        # the ends of _clause_open_ends(t[body:ln.end]), read in place: the pattern looks
+        # the ends of _CLAUSE_OPENS over t[body:ln.end], read in place: the pattern looks
         # behind only at the mark it has read, so pos and endpos read as that slice does
         opens = [m.end() for m in _CLAUSE_OPENS_AT_MARK.finditer(t, body, ln.end)]
         out = [(body, "start")]
