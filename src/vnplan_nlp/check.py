@@ -22,8 +22,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
 
-from .errors import VnplanError
 from .bodies import expand_abbreviations, same_body
+from .errors import VnplanError
 from .models import Document, Finding, Section
 from .normalise import fold_tones, match_key
 from .sections import classify
@@ -1596,8 +1596,8 @@ def _edits(a: str, b: str, limit: int = 3) -> int:
         return limit
     # an edit changes the count of one or two letters by one: when the counts of the two
     # strings differ by 2 * limit - 1 or more, the distance is at least limit
-    ca, cb = Counter(a), Counter(b)
-    if sum(((ca - cb) + (cb - ca)).values()) >= 2 * limit - 1:
+    count_a, count_b = Counter(a), Counter(b)
+    if sum(((count_a - count_b) + (count_b - count_a)).values()) >= 2 * limit - 1:
         return limit
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):

@@ -441,8 +441,8 @@ def parse_header(text: str) -> HeaderResult:
     starts = [ln.start for ln in organ_lines] + [lines[i].start for i in anchors]
     if star and "star" in spans:
         starts.append(spans["star"][0])
-    return HeaderResult(header=header, body_start=body_start, 
-                        system=system, organ_lines=organ_lines, start=min(starts) if starts else 0)
+    return HeaderResult(header=header, body_start=body_start, system=system, organ_lines=organ_lines,
+                        start=min(starts) if starts else 0)
 
 
 def _type_line(ln: TextLine) -> bool:
