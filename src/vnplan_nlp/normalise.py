@@ -61,6 +61,12 @@ def _identity(n: int) -> array:
     return _count_upto(n + 1)[:n + 1]
 
 
+def _input_map(base: array | None, input_len: int) -> array:
+    """What a step's index holds for each input position, the end included (one more
+    entry): ``base``, the map of the steps before, or the positions themselves."""
+    return base if base is not None else _count_upto(input_len + 1)
+
+
 class _Builder:
     """Collects output pieces with the input index of each output character (through
     ``base``, the map of the steps before, where given)."""
@@ -70,8 +76,7 @@ class _Builder:
     def __init__(self, input_len: int, base: array | None = None) -> None:
         self.parts: list[str] = []
         self.index = array("l")
-        # input position -> what the index holds for it; one more entry, for the end
-        self.count = base if base is not None else _count_upto(input_len + 1)
+        self.count = _input_map(base, input_len)
 
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
@@ -97,7 +102,7 @@ def step_newlines(text: str, markup: bool, base: array | None = None):
     # a Windows text file has a "\r\n" on every line: found by str.split (a regex scan of
     # the text costs five times more); each piece's map is one slice, taking in the
     # position of its "\r", where the "\n" that replaces the pair maps
-    count = base if base is not None else _count_upto(len(text) + 1)
+    count = _input_map(base, len(text))
     pieces = text.split("\r\n")
     index = array("l")
     at = 0
@@ -121,7 +126,7 @@ def step_nfc(text: str, markup: bool, base: array | None = None):
     # and each distinct one composed once; the loop is written out (no _Builder calls).
     marks = "".join(sorted(c for c in set(text) if unicodedata.combining(c)))
     clusters = re.compile(f"(?s).[{re.escape(marks)}]+").finditer(text) if marks else ()
-    count = base if base is not None else _count_upto(len(text) + 1)
+    count = _input_map(base, len(text))
     parts: list[str] = []
     index = array("l")
     composed_of: dict[str, str] = {}
@@ -294,9 +299,7 @@ def step_blocks(text: str, markup: bool, base: array | None = None):
     # keeps them, written out here: this loop runs once per line of every document)
     parts: list[str] = []
     index = array("l")
-    # input position -> what the index holds for it (through base where given; one more
-    # entry, for the end)
-    count = base if base is not None else _count_upto(len(text) + 1)
+    count = _input_map(base, len(text))
     prev_kept: str | None = None     # last emitted line (stripped), None after a break
     prev_kept_case: int | None = None  # _case(prev_kept) where it was computed, else None
     prev_end_mark = False
